@@ -1,0 +1,520 @@
+#!/usr/bin/env bash
+# bench/compare.sh - side-by-side redis-benchmark comparison of cachet-server
+# and redis-server (plaintext and TLS). See bench/README.md.
+#
+# The markdown report goes to stdout; progress and diagnostics go to stderr,
+# so `bench/compare.sh > results.md` gives a clean report.
+
+set -euo pipefail
+
+SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(cd -- "$SCRIPT_DIR/.." && pwd)
+INVOCATION="bench/compare.sh${*:+ $*}"
+
+# ---------------------------------------------------------------------------
+# Rows to benchmark (data-driven).
+#
+#   name  redis-benchmark-test(-t)  pipeline(-P)  transport(plain|tls)  [requests]
+#
+# `requests` is optional; when omitted it is $REQUESTS for pipeline 1 and
+# $REQUESTS_PIPELINED otherwise. The row id used by --rows is
+# "<name>-p<pipeline>-<transport>" in lower case, e.g. "get-p16-tls".
+#
+# Rows run in this order inside each run, so put writers before readers
+# (SET before GET, LPUSH before LPOP, ...). To add more, e.g.:
+#   "LPUSH  lpush  1  plain"
+#   "LPOP   lpop   1  plain"     # drains the list LPUSH filled
+#   "SADD   sadd   1  plain"
+#   "HSET   hset   1  plain"
+#   "ZADD   zadd   1  plain"
+# Extra rows can also be supplied without editing this file via EXTRA_ROWS
+# (newline- or ';'-separated, same format).
+# ---------------------------------------------------------------------------
+ROWS=(
+  "SET  set  1   plain"
+  "GET  get  1   plain"
+  "SET  set  16  plain"
+  "GET  get  16  plain"
+  "SET  set  1   tls"
+  "GET  get  1   tls"
+  "SET  set  16  tls"
+  "GET  get  16  tls"
+)
+
+usage() {
+  cat <<'EOF'
+Usage: bench/compare.sh [--quick] [--rows REGEX] [--runs N] [--list] [--help]
+
+  --quick        small request counts, for smoke testing (not for real numbers)
+  --rows REGEX   only run rows whose id matches REGEX (extended regex; commas
+                 are treated as '|'), e.g. --rows 'get' or --rows 'set-p1,tls'
+  --runs N       runs per row per server (minimum 3); same as RUNS=N
+  --list         print the row ids and exit
+
+Environment (defaults in brackets):
+  CACHET_SERVER       cachet binary [<repo>/build/bin/cachet-server]
+  REDIS_SERVER        redis binary  [/usr/bin/redis-server]
+  CACHET_EXTRA_ARGS   extra server args, shell-quoted [--save "" --appendonly no]
+  REDIS_EXTRA_ARGS    extra server args, shell-quoted [--save "" --appendonly no]
+  REDIS_BENCHMARK     redis-benchmark binary [redis-benchmark]
+  REDIS_CLI           redis-cli binary [redis-cli]
+  BENCH_EXTRA_ARGS    extra redis-benchmark args, shell-quoted []
+  RUNS                runs per row per server, median reported [3, min 3]
+  REQUESTS            -n for pipeline 1 rows [200000; quick: 20000]
+  REQUESTS_PIPELINED  -n for pipelined rows [2000000; quick: 200000]
+  CLIENTS             -c [50]
+  KEYSPACE            -r [100000]
+  DATA_SIZE           -d [3]
+  WARMUP_REQUESTS     pipelined SETs sent to each server before measuring,
+                      to populate the keyspace; 0 disables [3*KEYSPACE; quick: KEYSPACE]
+  SERVER_CPU          CPU list the servers are pinned to [0]
+  CLIENT_CPU          CPU list redis-benchmark is pinned to [1]
+  READY_TIMEOUT       seconds to wait for a server to answer PING [20]
+  BENCH_TIMEOUT       seconds before one redis-benchmark call is killed [600]
+  KEEP_TMP            1 = keep the temp dir (certs, server logs) [0]
+  EXTRA_ROWS          more rows, ';'- or newline-separated, same format as ROWS
+                      in this script, e.g. 'LPUSH lpush 1 plain;LPOP lpop 1 plain'
+EOF
+}
+
+log()  { printf '%s\n' "$*" >&2; }
+warn() { printf 'warning: %s\n' "$*" >&2; }
+die()  { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# ---------------------------------------------------------------------------
+# Arguments
+# ---------------------------------------------------------------------------
+QUICK=0
+ROW_FILTER=""
+LIST_ONLY=0
+while (($#)); do
+  case "$1" in
+    --quick) QUICK=1 ;;
+    --rows) (($# >= 2)) || die "--rows needs an argument"; ROW_FILTER=$2; shift ;;
+    --rows=*) ROW_FILTER=${1#--rows=} ;;
+    --runs) (($# >= 2)) || die "--runs needs an argument"; RUNS=$2; shift ;;
+    --runs=*) RUNS=${1#--runs=} ;;
+    --list) LIST_ONLY=1 ;;
+    -h|--help) usage; exit 0 ;;
+    *) usage >&2; die "unknown argument: $1" ;;
+  esac
+  shift
+done
+
+CACHET_SERVER=${CACHET_SERVER:-$REPO_DIR/build/bin/cachet-server}
+REDIS_SERVER=${REDIS_SERVER:-/usr/bin/redis-server}
+CACHET_EXTRA_ARGS=${CACHET_EXTRA_ARGS-'--save "" --appendonly no'}
+REDIS_EXTRA_ARGS=${REDIS_EXTRA_ARGS-'--save "" --appendonly no'}
+REDIS_BENCHMARK=${REDIS_BENCHMARK:-redis-benchmark}
+REDIS_CLI=${REDIS_CLI:-redis-cli}
+BENCH_EXTRA_ARGS=${BENCH_EXTRA_ARGS:-}
+RUNS=${RUNS:-3}
+CLIENTS=${CLIENTS:-50}
+KEYSPACE=${KEYSPACE:-100000}
+DATA_SIZE=${DATA_SIZE:-3}
+if ((QUICK)); then
+  REQUESTS=${REQUESTS:-20000}
+  REQUESTS_PIPELINED=${REQUESTS_PIPELINED:-200000}
+  WARMUP_REQUESTS=${WARMUP_REQUESTS:-$KEYSPACE}
+else
+  REQUESTS=${REQUESTS:-200000}
+  REQUESTS_PIPELINED=${REQUESTS_PIPELINED:-2000000}
+  WARMUP_REQUESTS=${WARMUP_REQUESTS:-$((3 * KEYSPACE))}
+fi
+SERVER_CPU=${SERVER_CPU:-0}
+CLIENT_CPU=${CLIENT_CPU:-1}
+READY_TIMEOUT=${READY_TIMEOUT:-20}
+BENCH_TIMEOUT=${BENCH_TIMEOUT:-600}
+KEEP_TMP=${KEEP_TMP:-0}
+
+for v in RUNS CLIENTS KEYSPACE DATA_SIZE REQUESTS REQUESTS_PIPELINED \
+         WARMUP_REQUESTS READY_TIMEOUT BENCH_TIMEOUT; do
+  [[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a non-negative integer (got '${!v}')"
+done
+if ((RUNS < 3)); then
+  warn "RUNS=$RUNS is below the minimum of 3; using 3"
+  RUNS=3
+fi
+
+# Shell-quoted argument strings -> arrays (eval so that --save "" works).
+eval "CACHET_ARGS=($CACHET_EXTRA_ARGS)" || die "cannot parse CACHET_EXTRA_ARGS"
+eval "REDIS_ARGS=($REDIS_EXTRA_ARGS)"   || die "cannot parse REDIS_EXTRA_ARGS"
+eval "BENCH_ARGS=($BENCH_EXTRA_ARGS)"   || die "cannot parse BENCH_EXTRA_ARGS"
+
+# ---------------------------------------------------------------------------
+# Row selection
+# ---------------------------------------------------------------------------
+if [[ -n ${EXTRA_ROWS:-} ]]; then
+  while IFS= read -r line; do
+    [[ $line =~ [^[:space:]] ]] && ROWS+=("$line")
+  done < <(printf '%s\n' "$EXTRA_ROWS" | tr ';' '\n')
+fi
+
+SEL_ID=() SEL_NAME=() SEL_TEST=() SEL_PIPE=() SEL_TRANSPORT=() SEL_N=()
+filter_re=${ROW_FILTER//,/|}
+for spec in "${ROWS[@]}"; do
+  read -r name test pipe transport nreq extra <<<"$spec" || true
+  [[ -n ${name:-} && -n ${test:-} && -n ${pipe:-} && -n ${transport:-} && -z ${extra:-} ]] \
+    || die "bad row spec: '$spec'"
+  [[ $pipe =~ ^[1-9][0-9]*$ ]] || die "bad pipeline in row '$spec'"
+  [[ $transport == plain || $transport == tls ]] || die "transport must be plain or tls in row '$spec'"
+  if [[ -z ${nreq:-} ]]; then
+    if ((pipe == 1)); then nreq=$REQUESTS; else nreq=$REQUESTS_PIPELINED; fi
+  fi
+  [[ $nreq =~ ^[1-9][0-9]*$ ]] || die "bad request count in row '$spec'"
+  id=$(printf '%s-p%s-%s' "$name" "$pipe" "$transport" | tr '[:upper:]' '[:lower:]')
+  if [[ -n $filter_re ]] && ! grep -Eq -- "$filter_re" <<<"$id"; then
+    continue
+  fi
+  SEL_ID+=("$id") SEL_NAME+=("$name") SEL_TEST+=("$test") SEL_PIPE+=("$pipe")
+  SEL_TRANSPORT+=("$transport") SEL_N+=("$nreq")
+done
+
+if ((LIST_ONLY)); then
+  printf '%s\n' "${SEL_ID[@]}"
+  exit 0
+fi
+((${#SEL_ID[@]} > 0)) || die "no rows match --rows '$ROW_FILTER' (see --list)"
+
+NEED_TLS=0
+for t in "${SEL_TRANSPORT[@]}"; do [[ $t == tls ]] && NEED_TLS=1; done
+
+# ---------------------------------------------------------------------------
+# Preconditions
+# ---------------------------------------------------------------------------
+if [[ ! -x $CACHET_SERVER ]]; then
+  die "cachet-server not found or not executable: $CACHET_SERVER
+       build it first, or point CACHET_SERVER at the binary"
+fi
+[[ -x $REDIS_SERVER ]] || die "redis-server not found or not executable: $REDIS_SERVER (set REDIS_SERVER)"
+for tool in "$REDIS_BENCHMARK" "$REDIS_CLI" taskset timeout python3 awk sort; do
+  command -v "$tool" >/dev/null 2>&1 || die "required tool not found: $tool"
+done
+((NEED_TLS)) && { command -v openssl >/dev/null 2>&1 || [[ -e $REPO_DIR/scripts/gen-certs ]] \
+  || die "openssl CLI is needed to create TLS certificates"; }
+
+NCPU=$(getconf _NPROCESSORS_ONLN 2>/dev/null || nproc)
+if ((NCPU < 2)) && [[ $SERVER_CPU == 0 && $CLIENT_CPU == 1 ]]; then
+  warn "only $NCPU CPU online: servers and redis-benchmark will share CPU 0"
+  CLIENT_CPU=0
+fi
+
+# ---------------------------------------------------------------------------
+# Temp dir and cleanup
+# ---------------------------------------------------------------------------
+WORKDIR=$(mktemp -d "${TMPDIR:-/tmp}/cachet-bench.XXXXXX")
+SERVER_PIDS=()
+
+cleanup() {
+  local rc=$? pid i
+  trap - EXIT INT TERM
+  for pid in "${SERVER_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${SERVER_PIDS[@]}"; do
+    for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
+    wait "$pid" 2>/dev/null || true
+  done
+  if [[ $KEEP_TMP == 1 ]]; then
+    log "temp dir kept: $WORKDIR"
+  else
+    rm -rf -- "$WORKDIR"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---------------------------------------------------------------------------
+# Certificates
+# ---------------------------------------------------------------------------
+CERT_DIR=$WORKDIR/certs
+mkdir -p "$CERT_DIR"
+
+gen_certs_inline() {
+  local d=$1
+  cat >"$d/openssl.cnf" <<'EOF'
+[req]
+distinguished_name = dn
+prompt             = no
+[dn]
+CN = cachet-bench throwaway CA
+[v3_ca]
+basicConstraints       = critical,CA:TRUE
+keyUsage               = critical,keyCertSign,cRLSign
+subjectKeyIdentifier   = hash
+[v3_server]
+basicConstraints       = CA:FALSE
+keyUsage               = critical,digitalSignature,keyEncipherment
+extendedKeyUsage       = serverAuth
+subjectAltName         = DNS:localhost,IP:127.0.0.1
+authorityKeyIdentifier = keyid
+EOF
+  openssl req -x509 -new -nodes -newkey rsa:2048 -sha256 -days 2 \
+    -config "$d/openssl.cnf" -extensions v3_ca \
+    -subj "/CN=cachet-bench throwaway CA" -keyout "$d/ca.key" -out "$d/ca.crt"
+  openssl req -new -nodes -newkey rsa:2048 -sha256 -config "$d/openssl.cnf" \
+    -subj "/CN=localhost" -keyout "$d/server.key" -out "$d/server.csr"
+  openssl x509 -req -sha256 -days 2 -in "$d/server.csr" \
+    -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial \
+    -extfile "$d/openssl.cnf" -extensions v3_server -out "$d/server.crt"
+}
+
+certs_ok() { [[ -s $1/ca.crt && -s $1/server.crt && -s $1/server.key ]]; }
+
+CERT_SOURCE=""
+GEN_CERTS=""
+for cand in "$REPO_DIR/scripts/gen-certs" "$REPO_DIR/scripts/gen-certs.sh"; do
+  [[ -f $cand ]] && { GEN_CERTS=$cand; break; }
+done
+if [[ -n $GEN_CERTS ]]; then
+  if { if [[ -x $GEN_CERTS ]]; then "$GEN_CERTS" "$CERT_DIR"; else bash "$GEN_CERTS" "$CERT_DIR"; fi; } \
+       >"$WORKDIR/gen-certs.log" 2>&1 && certs_ok "$CERT_DIR"; then
+    CERT_SOURCE="scripts/$(basename "$GEN_CERTS")"
+  else
+    warn "$GEN_CERTS failed or produced no ca.crt/server.crt/server.key; generating inline"
+    sed 's/^/  /' "$WORKDIR/gen-certs.log" >&2 || true
+    rm -rf -- "$CERT_DIR"; mkdir -p "$CERT_DIR"
+  fi
+fi
+if [[ -z $CERT_SOURCE ]]; then
+  gen_certs_inline "$CERT_DIR" >"$WORKDIR/openssl.log" 2>&1 \
+    || { cat "$WORKDIR/openssl.log" >&2; die "certificate generation with openssl failed"; }
+  certs_ok "$CERT_DIR" || die "certificate generation produced no files"
+  CERT_SOURCE="openssl CLI (inline, RSA-2048)"
+fi
+
+# ---------------------------------------------------------------------------
+# Ports: let the kernel pick four distinct free ports.
+# ---------------------------------------------------------------------------
+read -r CACHET_PORT CACHET_TLS_PORT REDIS_PORT REDIS_TLS_PORT < <(python3 - <<'EOF'
+import socket
+socks = []
+for _ in range(4):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    socks.append(s)
+print(" ".join(str(s.getsockname()[1]) for s in socks))
+for s in socks:
+    s.close()
+EOF
+) || die "could not allocate free ports"
+[[ -n ${REDIS_TLS_PORT:-} ]] || die "could not allocate free ports"
+
+# ---------------------------------------------------------------------------
+# Servers
+# ---------------------------------------------------------------------------
+declare -A PORT TLS_PORT PID BIN
+PORT[cachet]=$CACHET_PORT;  TLS_PORT[cachet]=$CACHET_TLS_PORT;  BIN[cachet]=$CACHET_SERVER
+PORT[redis]=$REDIS_PORT;    TLS_PORT[redis]=$REDIS_TLS_PORT;    BIN[redis]=$REDIS_SERVER
+
+cli() {  # cli SERVER plain|tls ARGS...
+  local s=$1 transport=$2; shift 2
+  if [[ $transport == tls ]]; then
+    timeout 5 "$REDIS_CLI" -h 127.0.0.1 -p "${TLS_PORT[$s]}" --tls --cacert "$CERT_DIR/ca.crt" "$@"
+  else
+    timeout 5 "$REDIS_CLI" -h 127.0.0.1 -p "${PORT[$s]}" "$@"
+  fi
+}
+
+dump_server_logs() {
+  local s=$1 f
+  for f in "$WORKDIR/$s/server.log" "$WORKDIR/$s/stdout.log"; do
+    [[ -s $f ]] || continue
+    log "---- last lines of $f ----"
+    tail -n 20 "$f" >&2 || true
+  done
+}
+
+start_server() {  # start_server NAME EXTRA_ARGS...
+  local s=$1; shift
+  local dir=$WORKDIR/$s
+  mkdir -p "$dir"
+  # cwd = private temp dir, so any dump/AOF file a server writes lands there.
+  (
+    cd "$dir"
+    exec taskset -c "$SERVER_CPU" "${BIN[$s]}" \
+      --port "${PORT[$s]}" --bind 127.0.0.1 \
+      --tls-port "${TLS_PORT[$s]}" \
+      --tls-cert-file "$CERT_DIR/server.crt" \
+      --tls-key-file "$CERT_DIR/server.key" \
+      --tls-ca-cert-file "$CERT_DIR/ca.crt" \
+      --tls-auth-clients no \
+      --logfile "$dir/server.log" \
+      "$@"
+  ) >"$dir/stdout.log" 2>&1 </dev/null &
+  PID[$s]=$!
+  SERVER_PIDS+=("${PID[$s]}")
+}
+
+wait_ready() {  # wait_ready NAME
+  local s=$1 deadline=$((SECONDS + READY_TIMEOUT))
+  while :; do
+    if ! kill -0 "${PID[$s]}" 2>/dev/null; then
+      dump_server_logs "$s"
+      die "$s server (${BIN[$s]}) exited during startup"
+    fi
+    if [[ $(cli "$s" plain ping 2>/dev/null) == PONG ]] &&
+       { ((!NEED_TLS)) || [[ $(cli "$s" tls ping 2>/dev/null) == PONG ]]; }; then
+      return 0
+    fi
+    if ((SECONDS >= deadline)); then
+      dump_server_logs "$s"
+      die "$s server did not answer PING on port ${PORT[$s]}$( ((NEED_TLS)) && printf ' / TLS port %s' "${TLS_PORT[$s]}") within ${READY_TIMEOUT}s"
+    fi
+    sleep 0.1
+  done
+}
+
+server_version() {  # best effort, from INFO server
+  cli "$1" plain info server 2>/dev/null | tr -d '\r' |
+    awk -F: '$1=="cachet_version"{c=$2} $1=="redis_version"{r=$2} END{if(c!="")print "cachet " c; else if(r!="")print "redis_version " r}'
+}
+
+log "temp dir: $WORKDIR"
+log "certificates: $CERT_SOURCE"
+start_server cachet "${CACHET_ARGS[@]}"
+start_server redis "${REDIS_ARGS[@]}"
+wait_ready cachet
+wait_ready redis
+log "cachet: pid ${PID[cachet]} port ${PORT[cachet]} tls ${TLS_PORT[cachet]}"
+log "redis:  pid ${PID[redis]} port ${PORT[redis]} tls ${TLS_PORT[redis]}"
+
+# ---------------------------------------------------------------------------
+# Benchmark helpers
+# ---------------------------------------------------------------------------
+# run_bench SERVER TRANSPORT TEST PIPELINE REQUESTS  -> sets RPS ("" on failure)
+# (not meant to be called inside $(...), so that `die` stops the script)
+RPS=""
+run_bench() {
+  local s=$1 transport=$2 test=$3 pipe=$4 n=$5 port out err rps
+  local tls=()
+  if [[ $transport == tls ]]; then
+    port=${TLS_PORT[$s]}
+    tls=(--tls --cacert "$CERT_DIR/ca.crt")
+  else
+    port=${PORT[$s]}
+  fi
+  out=$WORKDIR/bench.out err=$WORKDIR/bench.err
+  if ! timeout "$BENCH_TIMEOUT" taskset -c "$CLIENT_CPU" "$REDIS_BENCHMARK" \
+        -h 127.0.0.1 -p "$port" "${tls[@]}" \
+        -c "$CLIENTS" -n "$n" -r "$KEYSPACE" -d "$DATA_SIZE" -P "$pipe" \
+        "${BENCH_ARGS[@]}" -t "$test" --csv >"$out" 2>"$err"; then
+    warn "redis-benchmark failed against $s ($transport, -t $test -P $pipe)"
+    tail -n 5 "$err" >&2 || true
+  fi
+  # Last data row: some tests (e.g. lrange_100) print a preparatory row first.
+  rps=$(awk -F, '$1 != "\"test\"" { v = $2 } END { gsub(/"/, "", v); print v }' "$out")
+  if ! [[ $rps =~ ^[0-9]+(\.[0-9]+)?$ ]] || [[ $rps =~ ^0+(\.0+)?$ ]]; then
+    kill -0 "${PID[$s]}" 2>/dev/null || { dump_server_logs "$s"; die "$s server died"; }
+    warn "no rps parsed for $s ($transport, -t $test -P $pipe); stderr:"
+    tail -n 5 "$err" >&2 || true
+    rps=""
+  fi
+  RPS=$rps
+}
+
+median() {  # median VALUES... (empty values ignored)
+  printf '%s\n' "$@" | awk 'NF' | sort -g |
+    awk '{ a[NR] = $1 } END {
+      if (NR == 0) exit
+      if (NR % 2) printf "%.0f\n", a[(NR + 1) / 2]
+      else        printf "%.0f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+
+# ---------------------------------------------------------------------------
+# Warm-up: populate the keyspace so GET rows hit existing keys.
+# ---------------------------------------------------------------------------
+if ((WARMUP_REQUESTS > 0)); then
+  for s in cachet redis; do
+    log "warm-up: $WARMUP_REQUESTS pipelined SETs against $s"
+    run_bench "$s" plain set 16 "$WARMUP_REQUESTS"
+  done
+fi
+
+# ---------------------------------------------------------------------------
+# Measurement: for each run, for each row, both servers back to back.
+# The server that goes first alternates between runs.
+# ---------------------------------------------------------------------------
+declare -A SAMPLES
+START_LOAD=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
+START_TIME=$SECONDS
+nrows=${#SEL_ID[@]}
+for ((run = 1; run <= RUNS; run++)); do
+  if ((run % 2)); then order=(cachet redis); else order=(redis cachet); fi
+  for ((i = 0; i < nrows; i++)); do
+    for s in "${order[@]}"; do
+      run_bench "$s" "${SEL_TRANSPORT[i]}" "${SEL_TEST[i]}" "${SEL_PIPE[i]}" "${SEL_N[i]}"
+      rps=$RPS
+      SAMPLES["${SEL_ID[i]}|$s"]+="${rps:-fail} "
+      log "[run $run/$RUNS] ${SEL_ID[i]} $s: ${rps:-FAILED} rps"
+    done
+  done
+done
+ELAPSED=$((SECONDS - START_TIME))
+
+# ---------------------------------------------------------------------------
+# Report
+# ---------------------------------------------------------------------------
+cpu_model=$(LC_ALL=C lscpu 2>/dev/null | awk -F: '/^Model name/ { sub(/^[ \t]+/, "", $2); print $2; exit }')
+[[ -n $cpu_model ]] || cpu_model=$(awk -F: '/^model name/ { sub(/^[ \t]+/, "", $2); print $2; exit }' /proc/cpuinfo 2>/dev/null)
+[[ -n $cpu_model ]] || cpu_model="unknown"
+rb_version=$("$REDIS_BENCHMARK" --version 2>/dev/null | head -n 1 || true)
+cachet_ver=$(server_version cachet || true)
+redis_ver=$(server_version redis || true)
+bench_cmd="taskset -c $CLIENT_CPU $REDIS_BENCHMARK -h 127.0.0.1 -p <port> [--tls --cacert ca.crt] -c $CLIENTS -n <requests> -r $KEYSPACE -d $DATA_SIZE -P <pipeline>${BENCH_EXTRA_ARGS:+ $BENCH_EXTRA_ARGS} -t <test> --csv"
+
+echo "# cachet vs redis: redis-benchmark requests/s"
+echo
+echo "- CPU: $cpu_model ($NCPU CPUs online); servers pinned with \`taskset -c $SERVER_CPU\`, redis-benchmark with \`taskset -c $CLIENT_CPU\`"
+echo "- Runs: $RUNS per row per server, interleaved (first server alternates per run); table shows the median"
+echo "- Command: \`$bench_cmd\`"
+echo "- Requests: $REQUESTS for pipeline 1, $REQUESTS_PIPELINED for pipelined rows; warm-up: $WARMUP_REQUESTS SETs per server$( ((QUICK)) && echo ' (--quick: smoke-test sizes, numbers are not meaningful)')"
+echo "- cachet: \`$CACHET_SERVER\`${cachet_ver:+ ($cachet_ver)}${CACHET_EXTRA_ARGS:+ extra args: \`$CACHET_EXTRA_ARGS\`}"
+echo "- redis: \`$REDIS_SERVER\`${redis_ver:+ ($redis_ver)}${REDIS_EXTRA_ARGS:+ extra args: \`$REDIS_EXTRA_ARGS\`}"
+echo "- Client: ${rb_version:-redis-benchmark}; TLS certificates: $CERT_SOURCE"
+echo "- Load average at start: $START_LOAD; measurement took ${ELAPSED}s; invoked as \`$INVOCATION\`"
+echo
+
+table_row() { printf '| %-10s | %8s | %-9s | %12s | %12s | %6s |\n' "$@"; }
+table_row test pipeline transport "cachet rps" "redis rps" ratio
+printf '|%s|%s|%s|%s|%s|%s|\n' "------------" "---------:" "-----------" "-------------:" "-------------:" "-------:"
+ratios=()
+for ((i = 0; i < nrows; i++)); do
+  id=${SEL_ID[i]}
+  # shellcheck disable=SC2086
+  c=$(median ${SAMPLES["$id|cachet"]//fail/})
+  # shellcheck disable=SC2086
+  r=$(median ${SAMPLES["$id|redis"]//fail/})
+  ratio="n/a"
+  if [[ -n $c && -n $r ]]; then
+    ratio=$(awk -v c="$c" -v r="$r" 'BEGIN { printf "%.2f", c / r }')
+    ratios+=("$ratio")
+  fi
+  transport=${SEL_TRANSPORT[i]}; [[ $transport == tls ]] && transport=TLS
+  table_row "${SEL_NAME[i]}" "${SEL_PIPE[i]}" "$transport" "${c:-n/a}" "${r:-n/a}" "$ratio"
+done
+echo
+if ((${#ratios[@]} > 0)); then
+  gm=$(printf '%s\n' "${ratios[@]}" | awk '$1 > 0 { s += log($1); n++ } END { if (n) printf "%.2f", exp(s / n) }')
+  echo "Geometric mean of ratios (cachet/redis): ${gm:-n/a}. Ratio > 1 means cachet is faster."
+  echo
+fi
+
+echo "<details><summary>Raw samples (requests/s, in run order)</summary>"
+echo
+echo "| row | cachet | redis |"
+echo "|---|---|---|"
+for ((i = 0; i < nrows; i++)); do
+  id=${SEL_ID[i]}
+  printf '| %s | %s | %s |\n' "$id" "${SAMPLES["$id|cachet"]% }" "${SAMPLES["$id|redis"]% }"
+done
+echo
+echo "</details>"
+
+failed=0
+for k in "${!SAMPLES[@]}"; do [[ ${SAMPLES[$k]} == *fail* ]] && failed=1; done
+if ((failed)); then
+  warn "some redis-benchmark runs failed; see the raw samples ('fail')"
+  exit 2
+fi

@@ -1,0 +1,198 @@
+#include "config/config_loader.h"
+
+#include <fmt/format.h>
+#include <limits.h>
+#include <stdlib.h>
+
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <vector>
+
+#include "common/split_args.h"
+#include "common/version.h"
+#include "common/strings.h"
+#include "config/directives.h"
+
+namespace cachet::config {
+namespace {
+
+constexpr int kMaxIncludeDepth = 16;
+
+struct Line {
+  std::string source;  // file name or "command line"
+  int number = 0;
+  std::string text;
+  std::vector<std::string> words;
+};
+
+std::string fatal_report(const Line& line, std::string_view reason) {
+  return fmt::format(
+      "\n*** FATAL CONFIG FILE ERROR (Cachet {}) ***\n"
+      "Reading the configuration file {}, at line {}\n>>> '{}'\n{}\n",
+      CACHET_VERSION_STRING, line.source, line.number, line.text, reason);
+}
+
+bool read_file(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  *out = ss.str();
+  return true;
+}
+
+// Collects the lines of a file and its includes, in order.
+bool collect_lines(std::string_view text, const std::string& source, int depth,
+                   std::vector<Line>* lines, std::string* error) {
+  int number = 0;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) nl = text.size();
+    std::string_view raw = text.substr(pos, nl - pos);
+    pos = nl + 1;
+    ++number;
+    while (!raw.empty() && std::isspace(static_cast<unsigned char>(raw.back())))
+      raw.remove_suffix(1);
+    while (!raw.empty() && std::isspace(static_cast<unsigned char>(raw.front())))
+      raw.remove_prefix(1);
+    if (raw.empty() || raw.front() == '#') {
+      if (nl == text.size()) break;
+      continue;
+    }
+    Line line{source, number, std::string(raw), {}};
+    if (!split_args(raw, &line.words)) {
+      *error = fatal_report(line, "Unbalanced quotes in configuration line");
+      return false;
+    }
+    if (iequals(line.words[0], "include")) {
+      if (line.words.size() != 2) {
+        *error = fatal_report(line, "Bad directive or wrong number of arguments");
+        return false;
+      }
+      if (depth >= kMaxIncludeDepth) {
+        *error = fatal_report(line, "Too many nested includes");
+        return false;
+      }
+      std::string content;
+      if (!read_file(line.words[1], &content)) {
+        *error = fatal_report(line, fmt::format("Fatal error, can't open config file '{}': {}",
+                                                line.words[1], std::strerror(errno)));
+        return false;
+      }
+      if (!collect_lines(content, line.words[1], depth + 1, lines, error)) return false;
+    } else {
+      lines->push_back(std::move(line));
+    }
+    if (nl == text.size()) break;
+  }
+  return true;
+}
+
+bool apply_lines(const std::vector<Line>& lines, ServerConfig* config, std::string* error) {
+  // Accumulating directives ("save") gather the words of all their lines and are set once.
+  std::map<const Directive*, std::pair<std::vector<std::string>, const Line*>> accumulated;
+  for (const Line& line : lines) {
+    const Directive* d = find_directive(line.words[0]);
+    std::vector<std::string> args(line.words.begin() + 1, line.words.end());
+    if (d == nullptr || args.empty()) {
+      *error = fatal_report(line, "Bad directive or wrong number of arguments");
+      return false;
+    }
+    if (d->has_flag(kAccumulate)) {
+      auto& [words, where] = accumulated[d];
+      bool disables = args.size() == 1 && args[0].empty();
+      if (disables) {
+        words = {""};
+      } else {
+        if (words.size() == 1 && words[0].empty()) words.clear();
+        words.insert(words.end(), args.begin(), args.end());
+      }
+      where = &line;
+      continue;
+    }
+    if (!d->has_flag(kMultiArg) && args.size() != 1) {
+      *error = fatal_report(line, "wrong number of arguments");
+      return false;
+    }
+    std::string reason;
+    if (!d->set(*config, args, &reason)) {
+      *error = fatal_report(line, reason);
+      return false;
+    }
+  }
+  for (auto& [d, entry] : accumulated) {
+    std::string reason;
+    if (!d->set(*config, entry.first, &reason)) {
+      *error = fatal_report(*entry.second, reason);
+      return false;
+    }
+  }
+  return true;
+}
+
+// Turns "--port 7000 --save 900 1 --save ''" into directive lines, as redis-server does.
+std::vector<Line> override_lines(int argc, const char* const* argv, int first) {
+  std::vector<Line> lines;
+  for (int i = first; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg.starts_with("--") && arg.size() > 2) {
+      Line line{"(command line)", static_cast<int>(lines.size()) + 1, std::string(arg.substr(2)),
+                {std::string(arg.substr(2))}};
+      lines.push_back(std::move(line));
+    } else if (!lines.empty()) {
+      lines.back().words.emplace_back(arg);
+      lines.back().text += fmt::format(" \"{}\"", arg);
+    } else {
+      lines.push_back(Line{"(command line)", 1, std::string(arg), {std::string(arg)}});
+    }
+  }
+  return lines;
+}
+
+}  // namespace
+
+LoadResult load_from_text(std::string_view text, const std::string& source, ServerConfig* config) {
+  LoadResult result;
+  std::vector<Line> lines;
+  if (!collect_lines(text, source, 0, &lines, &result.error) ||
+      !apply_lines(lines, config, &result.error)) {
+    result.ok = false;
+  }
+  return result;
+}
+
+LoadResult load_from_args(int argc, const char* const* argv, ServerConfig* config) {
+  LoadResult result;
+  std::vector<Line> lines;
+  int first_override = 1;
+  if (argc > 1 && !std::string_view(argv[1]).starts_with("--")) {
+    std::string path = argv[1];
+    std::string content;
+    bool ok = path == "-" ? static_cast<bool>(std::getline(std::cin, content, '\0')) || true
+                          : read_file(path, &content);
+    if (!ok) {
+      result.ok = false;
+      result.error = fmt::format("Fatal error, can't open config file '{}': {}\n", path,
+                                 std::strerror(errno));
+      return result;
+    }
+    if (path != "-") {
+      char resolved[PATH_MAX];
+      if (realpath(path.c_str(), resolved) != nullptr) result.config_file = resolved;
+    }
+    if (!collect_lines(content, path, 0, &lines, &result.error)) {
+      result.ok = false;
+      return result;
+    }
+    first_override = 2;
+  }
+  std::vector<Line> overrides = override_lines(argc, argv, first_override);
+  lines.insert(lines.end(), overrides.begin(), overrides.end());
+  if (!apply_lines(lines, config, &result.error)) result.ok = false;
+  return result;
+}
+
+}  // namespace cachet::config

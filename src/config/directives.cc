@@ -1,0 +1,247 @@
+#include "config/directives.h"
+
+#include <fmt/format.h>
+
+#include <climits>
+
+#include "common/log.h"
+#include "common/strings.h"
+
+namespace cachet::config {
+namespace {
+
+using C = ServerConfig;
+constexpr int64_t kMax = INT64_MAX;
+
+Directive bind_directive() {
+  Directive d;
+  d.name = "bind";
+  d.flags = kMultiArg;
+  d.apply = ApplyGroup::kListeners;
+  d.set = [](C& c, const std::vector<std::string>& args, std::string* err) {
+    if (args.empty() || args.size() > 16) {
+      *err = "Too many bind addresses specified.";
+      return false;
+    }
+    c.bind = args;
+    return true;
+  };
+  d.get = [](const C& c) { return fmt::format("{}", fmt::join(c.bind, " ")); };
+  return d;
+}
+
+Directive save_directive() {
+  Directive d;
+  d.name = "save";
+  d.flags = kMultiArg | kAccumulate;
+  d.set = [](C& c, const std::vector<std::string>& args, std::string* err) {
+    if (args.empty() || (args.size() == 1 && args[0].empty())) {
+      c.save.clear();
+      return true;
+    }
+    if (args.size() % 2 != 0) {
+      *err = "Invalid save parameters";
+      return false;
+    }
+    std::vector<std::pair<int64_t, int64_t>> points;
+    for (size_t i = 0; i < args.size(); i += 2) {
+      int64_t seconds, changes;
+      if (!parse_int64(args[i], &seconds) || !parse_int64(args[i + 1], &changes) || seconds < 1 ||
+          changes < 0) {
+        *err = "Invalid save parameters";
+        return false;
+      }
+      points.emplace_back(seconds, changes);
+    }
+    c.save = std::move(points);
+    return true;
+  };
+  d.get = [](const C& c) {
+    std::string out;
+    for (const auto& [seconds, changes] : c.save) {
+      if (!out.empty()) out += ' ';
+      out += fmt::format("{} {}", seconds, changes);
+    }
+    return out;
+  };
+  return d;
+}
+
+Directive output_buffer_directive() {
+  Directive d;
+  d.name = "client-output-buffer-limit";
+  d.flags = kMultiArg;
+  d.set = [](C& c, const std::vector<std::string>& args, std::string* err) {
+    if (args.empty() || args.size() % 4 != 0) {
+      *err = "Wrong number of arguments in buffer limit configuration.";
+      return false;
+    }
+    C next = c;
+    for (size_t i = 0; i < args.size(); i += 4) {
+      OutputBufferLimit* target = nullptr;
+      std::string cls = to_lower(args[i]);
+      if (cls == "normal") {
+        target = &next.obuf_normal;
+      } else if (cls == "replica" || cls == "slave") {
+        target = &next.obuf_replica;
+      } else if (cls == "pubsub") {
+        target = &next.obuf_pubsub;
+      } else {
+        *err = "Invalid client class specified in buffer limit configuration.";
+        return false;
+      }
+      OutputBufferLimit limit;
+      if (!parse_memory(args[i + 1], &limit.hard_bytes) ||
+          !parse_memory(args[i + 2], &limit.soft_bytes) ||
+          !parse_int64(args[i + 3], &limit.soft_seconds) || limit.soft_seconds < 0) {
+        *err = "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
+        return false;
+      }
+      *target = limit;
+    }
+    c.obuf_normal = next.obuf_normal;
+    c.obuf_replica = next.obuf_replica;
+    c.obuf_pubsub = next.obuf_pubsub;
+    return true;
+  };
+  d.get = [](const C& c) {
+    auto one = [](const char* name, const OutputBufferLimit& l) {
+      return fmt::format("{} {} {} {}", name, l.hard_bytes, l.soft_bytes, l.soft_seconds);
+    };
+    return one("normal", c.obuf_normal) + " " + one("replica", c.obuf_replica) + " " +
+           one("pubsub", c.obuf_pubsub);
+  };
+  return d;
+}
+
+Directive loglevel_directive() {
+  Directive d = string_directive("loglevel", &C::loglevel, 0, ApplyGroup::kLogging);
+  d.set = [](C& c, const std::vector<std::string>& args, std::string* err) {
+    LogLevel level;
+    if (args.size() != 1 || !parse_log_level(args[0], &level)) {
+      *err = enum_error({"debug", "verbose", "notice", "warning", "nothing"});
+      return false;
+    }
+    c.loglevel = to_lower(args[0]);
+    return true;
+  };
+  return d;
+}
+
+// Directives whose only valid value is the one Cachet implements; others fail loudly instead of
+// being silently ignored (e.g. appendonly yes before AOF exists).
+Directive limited_bool(std::string name, bool C::*field, std::string reason) {
+  Directive d = bool_directive(std::move(name), field);
+  auto plain_set = d.set;
+  d.set = [plain_set, field, reason](C& c, const std::vector<std::string>& args,
+                                     std::string* err) {
+    C probe = c;
+    if (!plain_set(probe, args, err)) return false;
+    if (probe.*field) {
+      *err = reason;
+      return false;
+    }
+    c.*field = false;
+    return true;
+  };
+  return d;
+}
+
+std::vector<Directive> build_table() {
+  const auto L = ApplyGroup::kListeners;
+  const auto T = ApplyGroup::kTls;
+  std::vector<Directive> t;
+  // Network
+  t.push_back(bind_directive());
+  t.push_back(int_directive("port", &C::port, 0, 65535, 0, L));
+  t.push_back(int_directive("tls-port", &C::tls_port, 0, 65535, 0, L));
+  t.push_back(string_directive("unixsocket", &C::unixsocket, kImmutable));
+  t.push_back(int_directive("unixsocketperm", &C::unixsocketperm, 0, 0777, kImmutable));
+  t.push_back(int_directive("tcp-backlog", &C::tcp_backlog, 0, INT_MAX, kImmutable));
+  t.push_back(int_directive("tcp-keepalive", &C::tcp_keepalive, 0, INT_MAX));
+  t.push_back(int_directive("timeout", &C::timeout, 0, INT_MAX));
+  t.push_back(int_directive("maxclients", &C::maxclients, 1, INT_MAX, 0, ApplyGroup::kMaxclients));
+  t.push_back(bool_directive("protected-mode", &C::protected_mode));
+  // TLS
+  t.push_back(string_directive("tls-cert-file", &C::tls_cert_file, 0, T));
+  t.push_back(string_directive("tls-key-file", &C::tls_key_file, 0, T));
+  t.push_back(string_directive("tls-key-file-pass", &C::tls_key_file_pass, kSensitive, T));
+  t.push_back(string_directive("tls-client-cert-file", &C::tls_client_cert_file, 0, T));
+  t.push_back(string_directive("tls-client-key-file", &C::tls_client_key_file, 0, T));
+  t.push_back(
+      string_directive("tls-client-key-file-pass", &C::tls_client_key_file_pass, kSensitive, T));
+  t.push_back(string_directive("tls-ca-cert-file", &C::tls_ca_cert_file, 0, T));
+  t.push_back(string_directive("tls-ca-cert-dir", &C::tls_ca_cert_dir, 0, T));
+  t.push_back(string_directive("tls-dh-params-file", &C::tls_dh_params_file, 0, T));
+  t.push_back(enum_directive<TlsAuthClients>("tls-auth-clients", &C::tls_auth_clients,
+                                             {{"no", TlsAuthClients::kNo},
+                                              {"yes", TlsAuthClients::kYes},
+                                              {"optional", TlsAuthClients::kOptional}},
+                                             0, T));
+  t.push_back(string_directive("tls-protocols", &C::tls_protocols, 0, T));
+  t.push_back(string_directive("tls-ciphers", &C::tls_ciphers, 0, T));
+  t.push_back(string_directive("tls-ciphersuites", &C::tls_ciphersuites, 0, T));
+  t.push_back(bool_directive("tls-prefer-server-ciphers", &C::tls_prefer_server_ciphers, 0, T));
+  t.push_back(bool_directive("tls-session-caching", &C::tls_session_caching, 0, T));
+  t.push_back(int_directive("tls-session-cache-size", &C::tls_session_cache_size, 0, INT_MAX, 0, T));
+  t.push_back(
+      int_directive("tls-session-cache-timeout", &C::tls_session_cache_timeout, 0, INT_MAX, 0, T));
+  t.push_back(bool_directive("tls-replication", &C::tls_replication));
+  t.push_back(bool_directive("tls-cluster", &C::tls_cluster));
+  // Protocol and clients
+  t.push_back(memory_directive("proto-max-bulk-len", &C::proto_max_bulk_len, 1024 * 1024,
+                               kMax));
+  t.push_back(memory_directive("client-query-buffer-limit", &C::client_query_buffer_limit,
+                               1024 * 1024, kMax));
+  t.push_back(output_buffer_directive());
+  t.push_back(string_directive("requirepass", &C::requirepass, kSensitive));
+  // Server
+  t.push_back(int_directive("databases", &C::databases, 1, INT_MAX, kImmutable));
+  t.push_back(int_directive("hz", &C::hz, 1, 500));
+  t.push_back(loglevel_directive());
+  t.push_back(string_directive("logfile", &C::logfile, kImmutable));
+  t.push_back(bool_directive("daemonize", &C::daemonize, kImmutable));
+  t.push_back(string_directive("pidfile", &C::pidfile, kImmutable));
+  t.push_back(string_directive("dir", &C::dir, 0, ApplyGroup::kDir));
+  t.push_back(string_directive("dbfilename", &C::dbfilename));
+  t.push_back(save_directive());
+  t.push_back(limited_bool("appendonly", &C::appendonly,
+                           "append only file persistence is not supported yet"));
+  t.push_back(enum_directive<AppendFsync>("appendfsync", &C::appendfsync,
+                                          {{"always", AppendFsync::kAlways},
+                                           {"everysec", AppendFsync::kEverysec},
+                                           {"no", AppendFsync::kNo}}));
+  t.push_back(memory_directive("maxmemory", &C::maxmemory, 0, kMax));
+  t.push_back(enum_directive<MaxmemoryPolicy>(
+      "maxmemory-policy", &C::maxmemory_policy,
+      {{"volatile-lru", MaxmemoryPolicy::kVolatileLru},
+       {"volatile-lfu", MaxmemoryPolicy::kVolatileLfu},
+       {"volatile-random", MaxmemoryPolicy::kVolatileRandom},
+       {"volatile-ttl", MaxmemoryPolicy::kVolatileTtl},
+       {"allkeys-lru", MaxmemoryPolicy::kAllkeysLru},
+       {"allkeys-lfu", MaxmemoryPolicy::kAllkeysLfu},
+       {"allkeys-random", MaxmemoryPolicy::kAllkeysRandom},
+       {"noeviction", MaxmemoryPolicy::kNoeviction}}));
+  t.push_back(int_directive("maxmemory-samples", &C::maxmemory_samples, 1, 64));
+  t.push_back(bool_directive("lazyfree-lazy-user-flush", &C::lazyfree_lazy_user_flush));
+  t.push_back(string_directive("enable-debug-command", &C::enable_debug_command, kImmutable));
+  t.push_back(string_directive("enable-protected-configs", &C::enable_protected_configs,
+                               kImmutable));
+  t.push_back(int_directive("active-expire-effort", &C::active_expire_effort, 1, 10));
+  return t;
+}
+
+}  // namespace
+
+const std::vector<Directive>& directives() {
+  static const std::vector<Directive> table = build_table();
+  return table;
+}
+
+const Directive* find_directive(std::string_view name) {
+  for (const Directive& d : directives())
+    if (d.matches(name)) return &d;
+  return nullptr;
+}
+
+}  // namespace cachet::config

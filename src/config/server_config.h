@@ -1,0 +1,91 @@
+#pragma once
+// The typed values of every directive. Defaults are Valkey 8's. The server reads fields
+// directly (they are hot: proto-max-bulk-len is checked on every request); changes go through
+// the directive table so validation and apply hooks always run.
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace cachet::config {
+
+enum class TlsAuthClients { kNo = 0, kYes = 1, kOptional = 2 };
+enum class MaxmemoryPolicy {
+  kNoeviction, kAllkeysLru, kVolatileLru, kAllkeysLfu, kVolatileLfu, kAllkeysRandom,
+  kVolatileRandom, kVolatileTtl
+};
+enum class AppendFsync { kAlways, kEverysec, kNo };
+
+struct OutputBufferLimit {
+  int64_t hard_bytes = 0;
+  int64_t soft_bytes = 0;
+  int64_t soft_seconds = 0;
+};
+
+struct ServerConfig {
+  // Network
+  std::vector<std::string> bind = {"*", "-::*"};
+  int64_t port = 6379;
+  int64_t tls_port = 0;
+  std::string unixsocket;
+  int64_t unixsocketperm = 0;
+  int64_t tcp_backlog = 511;
+  int64_t tcp_keepalive = 300;
+  int64_t timeout = 0;
+  int64_t maxclients = 10000;
+  bool protected_mode = true;
+
+  // TLS
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_key_file_pass;
+  std::string tls_client_cert_file;
+  std::string tls_client_key_file;
+  std::string tls_client_key_file_pass;
+  std::string tls_ca_cert_file;
+  std::string tls_ca_cert_dir;
+  std::string tls_dh_params_file;
+  TlsAuthClients tls_auth_clients = TlsAuthClients::kYes;
+  std::string tls_protocols;
+  std::string tls_ciphers;
+  std::string tls_ciphersuites;
+  bool tls_prefer_server_ciphers = false;
+  bool tls_session_caching = true;
+  int64_t tls_session_cache_size = 20 * 1024;
+  int64_t tls_session_cache_timeout = 300;
+  bool tls_replication = false;
+  bool tls_cluster = false;
+
+  // Protocol and clients
+  int64_t proto_max_bulk_len = 512LL * 1024 * 1024;
+  int64_t client_query_buffer_limit = 1024LL * 1024 * 1024;
+  OutputBufferLimit obuf_normal{0, 0, 0};
+  OutputBufferLimit obuf_replica{256LL * 1024 * 1024, 64LL * 1024 * 1024, 60};
+  OutputBufferLimit obuf_pubsub{32LL * 1024 * 1024, 8LL * 1024 * 1024, 60};
+  std::string requirepass;
+
+  // Server
+  int64_t databases = 16;
+  int64_t hz = 10;
+  std::string loglevel = "notice";
+  std::string logfile;
+  bool daemonize = false;
+  std::string pidfile;
+  std::string dir = ".";
+  std::string dbfilename = "dump.rdb";
+  std::vector<std::pair<int64_t, int64_t>> save = {{3600, 1}, {300, 100}, {60, 10000}};
+  bool appendonly = false;
+  AppendFsync appendfsync = AppendFsync::kEverysec;
+  int64_t maxmemory = 0;
+  MaxmemoryPolicy maxmemory_policy = MaxmemoryPolicy::kNoeviction;
+  int64_t maxmemory_samples = 5;
+  bool lazyfree_lazy_user_flush = false;
+  std::string enable_debug_command = "no";
+  std::string enable_protected_configs = "no";
+  int64_t active_expire_effort = 1;
+};
+
+// Memory values as valkey.conf writes them: 1k = 1000, 1kb = 1024, up to gb; case-insensitive.
+bool parse_memory(const std::string& text, int64_t* out);
+
+}  // namespace cachet::config

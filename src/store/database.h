@@ -1,0 +1,63 @@
+#pragma once
+// One numbered database: its keys and their expiry times. Expired keys are removed lazily when
+// touched and by the active cycle that samples keys with a TTL, as Redis does, so memory is
+// reclaimed even for keys nobody reads again.
+#include <cstdint>
+#include <string_view>
+#include <unordered_map>
+
+#include "store/dict.h"
+
+namespace cachet::store {
+
+struct KeyspaceStats {
+  uint64_t expired_keys = 0;
+  uint64_t keyspace_hits = 0;
+  uint64_t keyspace_misses = 0;
+  uint64_t expired_stale_perc_samples = 0;
+};
+
+class Database {
+ public:
+  explicit Database(KeyspaceStats* stats) : stats_(stats) {}
+  Database(Database&&) = default;
+  Database& operator=(Database&&) = default;
+
+  // The live entry for `key`, expiring it first when its time has passed; nullptr if absent.
+  Entry* lookup(std::string_view key, int64_t now_ms);
+  // As lookup, and counts a keyspace hit or miss (read commands).
+  Entry* lookup_read(std::string_view key, int64_t now_ms);
+  // Stores `value` under `key`, replacing any value; the TTL is dropped unless keep_ttl.
+  Entry* set(std::string_view key, Value value, bool keep_ttl);
+  // Adds a key known to be absent (after a lookup said so).
+  Entry* add(std::string_view key, Value value) { return dict_.insert(key, std::move(value)); }
+  bool remove(std::string_view key);
+
+  // Absolute expiry in unix ms, or -1 when the key has no TTL.
+  int64_t expire_at(const Entry* e) const;
+  void set_expire(Entry* e, int64_t when_ms);
+  bool persist(Entry* e);
+
+  size_t size() const { return dict_.size(); }
+  size_t expires_size() const { return expires_.size(); }
+  int64_t avg_ttl() const { return avg_ttl_; }
+  Dict& dict() { return dict_; }
+
+  // One pass of the active expiry cycle over this database: samples keys with a TTL, removes
+  // the expired ones, and repeats while more than a quarter of a sample was expired. Stops
+  // once `deadline_us` (monotonic) passes. Returns the number of keys removed.
+  size_t active_expire(int64_t now_ms, int64_t deadline_us, uint64_t* random_state);
+  void clear();
+  void periodic_maintenance();
+
+ private:
+  bool expire_if_needed(Entry* e, int64_t now_ms);
+  void erase_entry_ttl(const Entry* e);
+
+  Dict dict_;
+  std::unordered_map<const Entry*, int64_t> expires_;
+  KeyspaceStats* stats_;
+  int64_t avg_ttl_ = 0;
+};
+
+}  // namespace cachet::store

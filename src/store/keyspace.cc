@@ -1,0 +1,39 @@
+#include "store/keyspace.h"
+
+#include <utility>
+
+#include "common/clock.h"
+
+namespace cachet::store {
+
+Keyspace::Keyspace(size_t databases) {
+  dbs_.reserve(databases);
+  for (size_t i = 0; i < databases; ++i) dbs_.emplace_back(&stats_);
+}
+
+void Keyspace::swap(size_t a, size_t b) { std::swap(dbs_[a], dbs_[b]); }
+
+void Keyspace::flush_all() {
+  for (Database& db : dbs_) db.clear();
+}
+
+size_t Keyspace::total_keys() const {
+  size_t n = 0;
+  for (const Database& db : dbs_) n += db.size();
+  return n;
+}
+
+void Keyspace::active_expire_cycle(int64_t now_ms, int64_t deadline_us) {
+  for (size_t i = 0; i < dbs_.size(); ++i) {
+    Database& db = dbs_[next_expire_db_];
+    next_expire_db_ = (next_expire_db_ + 1) % dbs_.size();
+    if (db.expires_size() > 0) db.active_expire(now_ms, deadline_us, &random_state_);
+    if (monotonic_us() > deadline_us) break;
+  }
+}
+
+void Keyspace::periodic_maintenance() {
+  for (Database& db : dbs_) db.periodic_maintenance();
+}
+
+}  // namespace cachet::store

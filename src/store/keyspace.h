@@ -1,0 +1,31 @@
+#pragma once
+// All numbered databases (SELECT 0..databases-1) and the counters they share.
+#include <cstddef>
+#include <vector>
+
+#include "store/database.h"
+
+namespace cachet::store {
+
+class Keyspace {
+ public:
+  explicit Keyspace(size_t databases);
+
+  size_t db_count() const { return dbs_.size(); }
+  Database& db(size_t index) { return dbs_[index]; }
+  KeyspaceStats& stats() { return stats_; }
+  void swap(size_t a, size_t b);
+  void flush_all();
+  size_t total_keys() const;
+  // Runs the active expiry cycle over the databases, resuming where the last call stopped.
+  void active_expire_cycle(int64_t now_ms, int64_t deadline_us);
+  void periodic_maintenance();
+
+ private:
+  KeyspaceStats stats_;
+  std::vector<Database> dbs_;
+  size_t next_expire_db_ = 0;
+  uint64_t random_state_ = 0x9e3779b97f4a7c15ULL;
+};
+
+}  // namespace cachet::store

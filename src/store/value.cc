@@ -1,0 +1,151 @@
+#include "store/value.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <malloc.h>
+#include <new>
+
+#include "common/strings.h"
+
+namespace cachet::store {
+
+std::string_view type_name(ValueType type) {
+  switch (type) {
+    case ValueType::kString: return "string";
+    case ValueType::kList: return "list";
+    case ValueType::kSet: return "set";
+    case ValueType::kZSet: return "zset";
+    case ValueType::kHash: return "hash";
+    case ValueType::kStream: return "stream";
+  }
+  return "none";
+}
+
+std::string_view encoding_name(Encoding encoding) {
+  switch (encoding) {
+    case Encoding::kInt: return "int";
+    case Encoding::kEmbstr: return "embstr";
+    case Encoding::kRaw: return "raw";
+  }
+  return "unknown";
+}
+
+Value::Value(Value&& other) noexcept {
+  std::memcpy(static_cast<void*>(this), &other, sizeof(Value));
+  other.set_int_storage(0);
+}
+
+Value& Value::operator=(Value&& other) noexcept {
+  if (this != &other) {
+    release();
+    std::memcpy(static_cast<void*>(this), &other, sizeof(Value));
+    other.set_int_storage(0);
+  }
+  return *this;
+}
+
+void Value::release() {
+  if (storage_ == Storage::kHeap) std::free(u_.heap);
+  storage_ = Storage::kInt;
+}
+
+void Value::assign_bytes(std::string_view s, Encoding reported) {
+  type_ = ValueType::kString;
+  encoding_ = reported;
+  if (s.size() <= kInlineCapacity) {
+    storage_ = Storage::kInline;
+    inline_len_ = static_cast<uint8_t>(s.size());
+    if (!s.empty()) std::memcpy(u_.inl, s.data(), s.size());
+    return;
+  }
+  storage_ = Storage::kHeap;
+  auto* h = static_cast<HeapString*>(std::malloc(sizeof(HeapString) + s.size()));
+  if (h == nullptr) throw std::bad_alloc();
+  h->len = static_cast<uint32_t>(s.size());
+  h->cap = static_cast<uint32_t>(s.size());
+  std::memcpy(h->data, s.data(), s.size());
+  u_.heap = h;
+}
+
+Value Value::string(std::string_view s) {
+  Value v;
+  int64_t n;
+  if (s.size() <= 20 && parse_int64(s, &n)) {
+    v.set_int_storage(n);
+  } else {
+    v.assign_bytes(s, s.size() <= kEmbstrLimit ? Encoding::kEmbstr : Encoding::kRaw);
+  }
+  return v;
+}
+
+Value Value::raw_string(std::string_view s) {
+  Value v;
+  v.assign_bytes(s, Encoding::kRaw);
+  return v;
+}
+
+Value Value::integer(int64_t n) {
+  Value v;
+  v.set_int_storage(n);
+  return v;
+}
+
+Value Value::clone() const {
+  if (storage_ == Storage::kInt) return integer(u_.num);
+  char scratch[kIntBufferSize];
+  Value v;
+  v.assign_bytes(str(scratch), encoding_);
+  return v;
+}
+
+std::string_view Value::str(char (&scratch)[kIntBufferSize]) const {
+  switch (storage_) {
+    case Storage::kInt: return {scratch, format_int64(u_.num, scratch)};
+    case Storage::kInline: return {u_.inl, inline_len_};
+    case Storage::kHeap: return {u_.heap->data, u_.heap->len};
+  }
+  return {};
+}
+
+size_t Value::string_length() const {
+  char scratch[kIntBufferSize];
+  return str(scratch).size();
+}
+
+size_t Value::heap_bytes() const {
+  return storage_ == Storage::kHeap ? malloc_usable_size(u_.heap) : 0;
+}
+
+char* Value::resize_raw(size_t size) {
+  char scratch[kIntBufferSize];
+  if (storage_ != Storage::kHeap) {
+    // Move the current bytes to a heap block with room to grow: APPEND in a loop is the
+    // pattern that hits this, and doubling keeps it linear.
+    std::string_view cur = str(scratch);
+    size_t cap = std::max(size, cur.size()) * 2;
+    auto* h = static_cast<HeapString*>(std::malloc(sizeof(HeapString) + cap));
+    if (h == nullptr) throw std::bad_alloc();
+    std::memcpy(h->data, cur.data(), cur.size());
+    if (size > cur.size()) std::memset(h->data + cur.size(), 0, size - cur.size());
+    h->len = static_cast<uint32_t>(std::max(size, cur.size()));
+    h->cap = static_cast<uint32_t>(cap);
+    storage_ = Storage::kHeap;
+    u_.heap = h;
+  } else if (size > u_.heap->cap) {
+    size_t cap = size < 1024 * 1024 ? size * 2 : size + 1024 * 1024;
+    auto* h = static_cast<HeapString*>(std::realloc(u_.heap, sizeof(HeapString) + cap));
+    if (h == nullptr) throw std::bad_alloc();
+    std::memset(h->data + h->len, 0, size - h->len);
+    h->len = static_cast<uint32_t>(size);
+    h->cap = static_cast<uint32_t>(cap);
+    u_.heap = h;
+  } else if (size > u_.heap->len) {
+    std::memset(u_.heap->data + u_.heap->len, 0, size - u_.heap->len);
+    u_.heap->len = static_cast<uint32_t>(size);
+  }
+  type_ = ValueType::kString;
+  encoding_ = Encoding::kRaw;
+  return u_.heap->data;
+}
+
+}  // namespace cachet::store
