@@ -1,0 +1,47 @@
+#pragma once
+// A TLS connection over a non-blocking socket. The handshake runs inside the connection; the
+// owner only hears on_readable() once application data can flow. OpenSSL may need the opposite
+// readiness of what the owner asked for (SSL_read wanting a write, SSL_write wanting a read);
+// the connection tracks that and maps the socket events back to the owner's callbacks.
+#include <openssl/ssl.h>
+
+#include <memory>
+
+#include "net/connection.h"
+#include "net/tls_context.h"
+
+namespace cachet::net {
+
+class TlsConnection : public Connection {
+ public:
+  TlsConnection(EventLoop* loop, int fd, std::shared_ptr<TlsContext> context);
+  ~TlsConnection() override;
+
+  ssize_t read(char* buf, size_t len) override;
+  ssize_t write(const char* buf, size_t len) override;
+  bool has_pending_input() const override;
+  bool handshaking() const override { return state_ == State::kHandshake; }
+  std::string_view transport() const override { return "tls"; }
+  const TlsPeerInfo* tls_info() const override { return &info_; }
+  void handle_events(uint32_t events) override;
+
+ protected:
+  void update_interest() override;
+
+ private:
+  enum class State { kHandshake, kOpen, kFailed };
+  void continue_handshake();
+  void on_handshake_done();
+  // Maps an SSL_* failure to the connection's results and remembered readiness needs.
+  ssize_t classify(int ret, bool reading);
+
+  std::shared_ptr<TlsContext> context_;  // keeps a reloaded-away context alive for this conn
+  SSL* ssl_ = nullptr;
+  State state_ = State::kHandshake;
+  bool handshake_wants_write_ = false;
+  bool read_wants_write_ = false;   // SSL_read returned WANT_WRITE
+  bool write_wants_read_ = false;   // SSL_write returned WANT_READ
+  TlsPeerInfo info_;
+};
+
+}  // namespace cachet::net
