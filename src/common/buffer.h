@@ -45,6 +45,10 @@ class Buffer {
     if (start_ == end_) start_ = end_ = 0;
   }
   void clear() { start_ = end_ = 0; }
+  // Drops bytes written after the first `size` bytes (CLIENT REPLY OFF discards replies).
+  void truncate(size_t size) {
+    if (size < end_ - start_) end_ = start_ + size;
+  }
   // Gives memory back when a burst left a big buffer behind an idle client.
   void shrink_if_idle(size_t keep);
 

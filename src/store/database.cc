@@ -21,9 +21,16 @@ bool Database::expire_if_needed(Entry* e, int64_t now_ms) {
   return true;
 }
 
-Entry* Database::lookup(std::string_view key, int64_t now_ms) {
+Entry* Database::lookup(std::string_view key, int64_t now_ms, bool touch) {
   Entry* e = dict_.find(key);
   if (e == nullptr || expire_if_needed(e, now_ms)) return nullptr;
+  if (touch) e->lru = lru_clock(now_ms);
+  return e;
+}
+
+Entry* Database::add(std::string_view key, Value value) {
+  Entry* e = dict_.insert(key, std::move(value));
+  e->lru = lru_clock(now_ms());
   return e;
 }
 
@@ -39,8 +46,9 @@ Entry* Database::lookup_read(std::string_view key, int64_t now_ms) {
 
 Entry* Database::set(std::string_view key, Value value, bool keep_ttl) {
   Entry* e = dict_.find(key);
-  if (e == nullptr) return dict_.insert(key, std::move(value));
+  if (e == nullptr) return add(key, std::move(value));
   e->value = std::move(value);
+  e->lru = lru_clock(now_ms());
   if (!keep_ttl && e->has_expire) erase_entry_ttl(e);
   return e;
 }

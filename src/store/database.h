@@ -10,6 +10,14 @@
 
 namespace cachet::store {
 
+// Seconds-resolution access clock kept in 24 bits, as Redis's LRU clock.
+inline uint32_t lru_clock(int64_t now_ms) { return static_cast<uint32_t>(now_ms / 1000) & 0xFFFFFF; }
+// Seconds since an entry's clock stamp, allowing for the 24-bit wrap.
+inline int64_t idle_seconds(uint32_t stamp, int64_t now_ms) {
+  uint32_t now = lru_clock(now_ms);
+  return now >= stamp ? now - stamp : (0x1000000 - stamp) + now;
+}
+
 struct KeyspaceStats {
   uint64_t expired_keys = 0;
   uint64_t keyspace_hits = 0;
@@ -24,13 +32,14 @@ class Database {
   Database& operator=(Database&&) = default;
 
   // The live entry for `key`, expiring it first when its time has passed; nullptr if absent.
-  Entry* lookup(std::string_view key, int64_t now_ms);
+  // Stamps the access time unless `touch` is false (OBJECT IDLETIME must not reset it).
+  Entry* lookup(std::string_view key, int64_t now_ms, bool touch = true);
   // As lookup, and counts a keyspace hit or miss (read commands).
   Entry* lookup_read(std::string_view key, int64_t now_ms);
   // Stores `value` under `key`, replacing any value; the TTL is dropped unless keep_ttl.
   Entry* set(std::string_view key, Value value, bool keep_ttl);
   // Adds a key known to be absent (after a lookup said so).
-  Entry* add(std::string_view key, Value value) { return dict_.insert(key, std::move(value)); }
+  Entry* add(std::string_view key, Value value);
   bool remove(std::string_view key);
 
   // Absolute expiry in unix ms, or -1 when the key has no TTL.

@@ -109,6 +109,8 @@ class Certs:
     ca: Path              # trusted CA certificate
     server_crt: Path      # CN=localhost, SAN localhost/127.0.0.1/::1
     server_key: Path
+    alt_server_crt: Path  # a second valid server cert (CN=cachet-alt-server)
+    alt_server_key: Path
     client_crt: Path      # signed by the trusted CA
     client_key: Path
     expired_crt: Path     # validity entirely in the past (key: expired_key)
@@ -131,6 +133,7 @@ def generate(out_dir) -> Certs:
     rogue = _CA(out / "rogue-ca", "Untrusted Test CA")
 
     server_crt, server_key = ca.issue(out, "server", "localhost", "server_ext")
+    alt_crt, alt_key = ca.issue(out, "alt-server", "cachet-alt-server", "server_ext")
     client_crt, client_key = ca.issue(out, "client", "cachet-test-client", "client_ext")
     expired_crt, expired_key = ca.issue(out, "expired", "localhost", "server_ext",
                                         start="20200101000000Z", end="20200201000000Z")
@@ -145,6 +148,7 @@ def generate(out_dir) -> Certs:
     malformed.write_text(MALFORMED_PEM)
 
     return Certs(dir=out, ca=ca.cert, server_crt=server_crt, server_key=server_key,
+                 alt_server_crt=alt_crt, alt_server_key=alt_key,
                  client_crt=client_crt, client_key=client_key,
                  expired_crt=expired_crt, expired_key=expired_key,
                  future_crt=future_crt, future_key=future_key,

@@ -40,10 +40,20 @@ def reference_only_args():
     return ["--save", "", "--appendonly", "no", "--enable-debug-command", "yes"]
 
 
+def free_ports(n):
+    """n distinct free ports (all held open together, so no duplicates)."""
+    socks = [socket.socket() for _ in range(n)]
+    try:
+        for s in socks:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
+
+
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return free_ports(1)[0]
 
 
 def wait_until(predicate, timeout=WAIT, interval=0.02, message="condition"):
@@ -152,16 +162,22 @@ def ssl_context(ca, cert=None, key=None):
     return ctx
 
 
+_FACTORIES = []  # live factories, so a failing test can show crashed servers' logs
+
+
 class ServerFactory:
     """Starts servers in a temp dir and guarantees they are killed afterwards."""
 
     def __init__(self, tmpdir: Path):
         self.tmpdir = Path(tmpdir)
         self.servers = []
+        _FACTORIES.append(self)
 
     def _argv(self, workdir, args, config, port, tls_port):
         argv = [SERVER_BIN]
-        if config is not None:
+        if isinstance(config, Path):  # an existing (or deliberately missing) file
+            argv.append(str(config))
+        elif config is not None:  # config text: written to server.conf
             conf = workdir / "server.conf"
             conf.write_text(config)
             argv.append(str(conf))
@@ -178,9 +194,13 @@ class ServerFactory:
         return workdir
 
     def start(self, *args, config=None, port="auto", tls_port=None, wait=True):
-        """Start a server; port/tls_port 'auto' pick a free port, None omits it."""
-        port = free_port() if port == "auto" else port
-        tls_port = free_port() if tls_port == "auto" else tls_port
+        """Start a server; port/tls_port 'auto' pick a free port, None omits it.
+
+        config is the text of a config file, or a Path passed as is.
+        """
+        a, b = free_ports(2)
+        port = a if port == "auto" else port
+        tls_port = b if tls_port == "auto" else tls_port
         workdir = self._workdir()
         server = Server(workdir, self._argv(workdir, args, config, port, tls_port),
                         port, tls_port)
@@ -208,15 +228,31 @@ class ServerFactory:
         wait_until(exited_or_listening, message="server to exit")
         return server.proc.returncode, server.output()
 
+    def crashed(self):
+        return [s for s in self.servers if s.proc.poll() is not None and not s.expect_exit]
+
     def stop_all(self):
-        died = [s for s in self.servers
-                if s.proc.poll() is not None and not s.expect_exit]
+        _FACTORIES.remove(self)
+        died = self.crashed()
         for s in self.servers:
             s.stop()
         if died:
             s = died[0]
             pytest.fail(f"server exited unexpectedly (code {s.proc.returncode})\n"
                         f"argv: {s.argv}\n{s.output()}")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Attach the output of any server that died to a failing test's report."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed:
+        for factory in _FACTORIES:
+            for s in factory.crashed():
+                report.sections.append(
+                    (f"server exited with code {s.proc.returncode}: {' '.join(s.argv)}",
+                     s.output()[-10000:]))
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -1,0 +1,43 @@
+#pragma once
+// What commands act on: the keyspace, the running configuration, the command table and the
+// server-wide counters. Owned by the server; passed to every command through its context.
+#include <cstdint>
+#include <string_view>
+
+#include "commands/command_table.h"
+#include "config/server_config.h"
+#include "store/keyspace.h"
+
+namespace cachet::commands {
+
+struct ServerStats {
+  int64_t start_time_us = 0;
+  uint64_t total_commands_processed = 0;
+  uint64_t total_connections_received = 0;
+  uint64_t rejected_connections = 0;
+  uint64_t total_net_input_bytes = 0;
+  uint64_t total_net_output_bytes = 0;
+  uint64_t total_error_replies = 0;
+  uint64_t unexpected_error_replies = 0;
+  uint64_t client_query_buffer_limit_disconnections = 0;
+  uint64_t client_output_buffer_limit_disconnections = 0;
+};
+
+class Engine {
+ public:
+  explicit Engine(config::ServerConfig* config)
+      : config(*config), keyspace(static_cast<size_t>(config->databases)) {}
+
+  config::ServerConfig& config;
+  store::Keyspace keyspace;
+  CommandTable commands;
+  ServerStats stats;
+  uint64_t dirty = 0;  // changes since the last save (rdb_changes_since_last_save)
+  bool active_expire_enabled = true;
+
+  // Every write to a key goes through here: it is the seam for WATCH, keyspace notifications
+  // and persistence counters.
+  void key_modified(int db, std::string_view key) { ++dirty; }
+};
+
+}  // namespace cachet::commands

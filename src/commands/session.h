@@ -1,0 +1,27 @@
+#pragma once
+// The per-connection state that commands read and change: selected database, protocol
+// version, authentication, name, reply mode. The server's Client owns one; commands never see
+// sockets.
+#include <cstdint>
+#include <string>
+
+namespace cachet::commands {
+
+enum class ReplyMode { kOn, kOff, kSkipNext, kSkipThis };
+
+struct Session {
+  uint64_t id = 0;
+  int db = 0;
+  int protocol = 2;
+  bool authenticated = false;
+  std::string name;
+  std::string user = "default";
+  std::string lib_name;
+  std::string lib_version;
+  ReplyMode reply_mode = ReplyMode::kOn;
+  bool no_evict = false;
+  bool close_after_reply = false;  // QUIT: answer, then close
+  std::string last_command;        // CLIENT LIST "cmd="
+};
+
+}  // namespace cachet::commands
