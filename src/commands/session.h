@@ -7,7 +7,7 @@
 
 namespace cachet::commands {
 
-enum class ReplyMode { kOn, kOff, kSkipNext, kSkipThis };
+enum class ReplyMode { kOn, kOff, kSkipNext };
 
 struct Session {
   uint64_t id = 0;

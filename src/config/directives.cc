@@ -244,4 +244,9 @@ const Directive* find_directive(std::string_view name) {
   return nullptr;
 }
 
+std::string directive_value(std::string_view name, const ServerConfig& config) {
+  const Directive* d = find_directive(name);
+  return d == nullptr ? std::string() : d->get(config);
+}
+
 }  // namespace cachet::config

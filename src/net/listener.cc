@@ -144,6 +144,11 @@ bool Listener::open_unix(const std::string& path, int perm, int backlog, std::st
   return true;
 }
 
+Listener::Listener(EventLoop* loop, AcceptFn on_accept)
+    : loop_(loop), on_accept_(std::move(on_accept)) {}
+
+Listener::~Listener() { close(); }
+
 void Listener::close() {
   sockets_.clear();
   if (!unix_path_.empty()) {

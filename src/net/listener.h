@@ -15,8 +15,8 @@ class Listener {
  public:
   using AcceptFn = std::function<void(int fd)>;
 
-  Listener(EventLoop* loop, AcceptFn on_accept) : loop_(loop), on_accept_(std::move(on_accept)) {}
-  ~Listener() { close(); }
+  Listener(EventLoop* loop, AcceptFn on_accept);
+  ~Listener();
   Listener(const Listener&) = delete;
   Listener& operator=(const Listener&) = delete;
 

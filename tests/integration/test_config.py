@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from conftest import wait_until
+from harness import wait_until
 
 
 def assert_names_line(output, line_no):

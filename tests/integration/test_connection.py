@@ -6,7 +6,7 @@ import time
 import pytest
 import redis
 
-from conftest import wait_until
+from harness import wait_until
 from resp import RespError, encode
 
 

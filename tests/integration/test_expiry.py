@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import wait_until
+from harness import wait_until
 
 
 def expired_keys(r):

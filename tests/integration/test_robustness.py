@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from conftest import wait_until
+from harness import wait_until
 from resp import RawConn, encode
 
 

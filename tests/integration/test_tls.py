@@ -7,7 +7,7 @@ import subprocess
 import pytest
 import redis
 
-from conftest import free_port, port_accepts, ssl_context, wait_until
+from harness import free_port, port_accepts, ssl_context, wait_until
 from resp import RawConn, RespError
 
 # what redis-py raises when the TLS layer refuses us (handshake or first read)
@@ -211,7 +211,9 @@ def test_bad_tls_material_prevents_startup(server_factory, certs, case):
     ("tls-cert-file", "missing"), ("tls-key-file", "other_key"),
     ("tls-key-file", "missing"), ("tls-ca-cert-file", "missing"),
 ])
-def test_config_set_bad_material_keeps_old(tls_server, certs, param, attr):
+def test_config_set_bad_material_keeps_old(server_factory, certs, param, attr):
+    # own server per case: a wrongly accepted change must not break other tests
+    tls_server = server_factory.start(*tls_args(certs), tls_port="auto")
     plain = tls_server.client()
     before = plain.config_get(param)[param]
     with tls_server.raw() as c:  # raw: redis-py strips the "ERR " prefix
@@ -235,3 +237,17 @@ def test_config_set_good_material_applies(server_factory, certs):
             assert after.sock.getpeercert()["subject"] == \
                 ((("commonName", "cachet-alt-server"),),)
         assert before.call("PING") == "PONG"  # existing session unaffected
+
+
+@pytest.mark.parametrize("pair", ["expired", "future"])
+def test_config_set_out_of_validity_cert_rejected(server_factory, certs, pair):
+    # Cachet validates CONFIG SET material like startup material (Redis 7.0 does not).
+    # Own server: if the change were accepted it must not leak into other tests.
+    tls_server = server_factory.start(*tls_args(certs), tls_port="auto")
+    crt, key = getattr(certs, f"{pair}_crt"), getattr(certs, f"{pair}_key")
+    with tls_server.raw() as c:
+        reply = c.call("CONFIG", "SET", "tls-cert-file", str(crt), "tls-key-file", str(key))
+        assert isinstance(reply, RespError) and reply.startswith("ERR"), reply
+    assert tls_server.client().config_get("tls-cert-file")["tls-cert-file"] == \
+        str(certs.server_crt)
+    assert with_client_cert(tls_server, certs).ping()

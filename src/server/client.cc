@@ -1,0 +1,255 @@
+#include "server/client.h"
+
+#include <fmt/format.h>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "common/strings.h"
+#include "commands/context.h"
+#include "commands/errors.h"
+#include "server/server.h"
+
+namespace cachet::server {
+namespace {
+constexpr size_t kReadChunk = 16 * 1024;
+// Big arguments are read straight into place, up to this much per read call.
+constexpr size_t kMaxReadChunk = 1024 * 1024;
+constexpr size_t kIdleBufferKeep = 64 * 1024;
+
+std::string unknown_command_error(const std::vector<std::string_view>& args) {
+  std::string listed;
+  for (size_t i = 1; i < args.size() && listed.size() < 128; ++i) {
+    size_t room = 128 - listed.size();
+    listed += fmt::format("'{}' ", args[i].substr(0, room));
+  }
+  return fmt::format("ERR unknown command '{}', with args beginning with: {}",
+                     args[0].substr(0, 128), listed);
+}
+}  // namespace
+
+Client::Client(Server* server, std::unique_ptr<net::Connection> connection, uint64_t id)
+    : server_(server),
+      connection_(std::move(connection)),
+      writer_(&output_, 2),
+      created_ms_(now_ms()),
+      last_interaction_ms_(created_ms_) {
+  session_.id = id;
+  session_.authenticated = server_->config().requirepass.empty();
+  connection_->set_owner(this);
+}
+
+Client::~Client() = default;
+
+void Client::on_readable() {
+  if (closing_ || paused_) return;
+  size_t want = std::max(kReadChunk, std::min(parser_.bytes_still_needed(query_.size()),
+                                              kMaxReadChunk));
+  char* into = query_.reserve(want);
+  ssize_t n = connection_->read(into, want);
+  if (n == net::Connection::kWouldBlock) return;
+  if (n == 0) {
+    close("client closed connection");
+    return;
+  }
+  if (n < 0) {
+    close(connection_->last_error());
+    return;
+  }
+  query_.commit(static_cast<size_t>(n));
+  server_->engine().stats.total_net_input_bytes += static_cast<uint64_t>(n);
+  last_interaction_ms_ = now_ms();
+  if (static_cast<int64_t>(query_.size()) > server_->config().client_query_buffer_limit) {
+    CACHET_LOG_WARNING("Closing client that reached max query buffer length (id={} addr={})",
+                       id(), connection_->peer_address());
+    ++server_->engine().stats.client_query_buffer_limit_disconnections;
+    close("query buffer limit");
+    return;
+  }
+  process_input();
+}
+
+void Client::on_writable() {
+  if (!closing_ || !output_.empty()) flush();
+}
+
+void Client::on_transport_error(std::string_view reason) {
+  if (connection_->handshaking() || reason.starts_with("TLS handshake")) {
+    server_->count_tls_handshake_failure();
+  }
+  close(reason);
+}
+
+void Client::process_input() {
+  resp::ParserLimits limits{server_->config().proto_max_bulk_len, session_.authenticated};
+  parser_.set_limits(limits);
+  while (!closing_ && !paused_ && !session_.close_after_reply && !query_.empty()) {
+    resp::ParseStatus status = parser_.parse(query_.view());
+    if (status == resp::ParseStatus::kNeedMore) break;
+    if (status == resp::ParseStatus::kError) {
+      CACHET_LOG_VERBOSE("Protocol error ({}) from client: id={} addr={}", parser_.error(), id(),
+                         connection_->peer_address());
+      reject("ERR " + parser_.error());
+      query_.clear();
+      return;
+    }
+    if (status == resp::ParseStatus::kRequest) {
+      if (!execute(parser_.args())) {
+        if (paused_) return;  // the request stays in the buffer for resume()
+      }
+      // Authentication may have changed what the parser allows.
+      parser_.set_limits({server_->config().proto_max_bulk_len, session_.authenticated});
+    }
+    query_.consume(parser_.consumed());
+  }
+  if (query_.empty()) query_.shrink_if_idle(kIdleBufferKeep);
+}
+
+bool Client::execute(const std::vector<std::string_view>& args) {
+  commands::Engine& engine = server_->engine();
+  commands::CommandSpec* spec = engine.commands.find(args[0]);
+  if (spec == nullptr) {
+    writer_.error(unknown_command_error(args));
+    ++engine.stats.total_error_replies;
+    queue_write();
+    return true;
+  }
+  if (!spec->subcommands.empty() && (spec->handler == nullptr || args.size() >= 2)) {
+    if (args.size() < 2) {
+      writer_.error(fmt::format("ERR wrong number of arguments for '{}' command", spec->name));
+      ++engine.stats.total_error_replies;
+      queue_write();
+      return true;
+    }
+    commands::CommandSpec* sub = spec->find_subcommand(args[1]);
+    if (sub == nullptr) {
+      std::string upper = spec->name;
+      for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      writer_.error(fmt::format("ERR unknown subcommand '{}'. Try {} HELP.",
+                                args[1].substr(0, 128), upper));
+      ++engine.stats.total_error_replies;
+      queue_write();
+      return true;
+    }
+    spec = sub;
+  }
+  if (!spec->arity_ok(args.size())) {
+    writer_.error(fmt::format("ERR wrong number of arguments for '{}' command", spec->name));
+    ++spec->rejected_calls;
+    ++engine.stats.total_error_replies;
+    queue_write();
+    return true;
+  }
+  if (!session_.authenticated && !spec->has(commands::kNoAuth)) {
+    writer_.error(commands::errors::kNoAuth);
+    ++spec->rejected_calls;
+    ++engine.stats.total_error_replies;
+    queue_write();
+    return true;
+  }
+  if (server_->pause_blocks(spec->flags)) {
+    paused_ = true;
+    server_->add_paused(this);
+    return false;
+  }
+
+  // CLIENT REPLY SKIP silences the command after it.
+  bool skip_this = session_.reply_mode == commands::ReplyMode::kSkipNext;
+  if (skip_this) session_.reply_mode = commands::ReplyMode::kOn;
+  size_t before = output_.size();
+  int64_t start_us = monotonic_us();
+  commands::CommandContext ctx{engine, session_, args, writer_, now_ms()};
+  server_->set_current_client(this);
+  spec->handler(ctx);
+  server_->set_current_client(nullptr);
+  int64_t elapsed = monotonic_us() - start_us;
+  ++spec->calls;
+  spec->usec += static_cast<uint64_t>(elapsed);
+  ++engine.stats.total_commands_processed;
+  ++commands_processed_;
+  session_.last_command = spec->name;
+  if (output_.size() > before && output_.data()[before] == '-') {
+    ++spec->failed_calls;
+    ++engine.stats.total_error_replies;
+  }
+  // The mode after the command decides, so "CLIENT REPLY ON" is answered while "CLIENT REPLY
+  // OFF" and "CLIENT REPLY SKIP" are not.
+  if (skip_this || session_.reply_mode != commands::ReplyMode::kOn) output_.truncate(before);
+  queue_write();
+  enforce_output_limit();
+  return !closing_;
+}
+
+void Client::queue_write() {
+  if (!output_.empty() || session_.close_after_reply) server_->schedule_write(this);
+}
+
+void Client::enforce_output_limit() {
+  const config::OutputBufferLimit& limit = server_->config().obuf_normal;
+  auto size = static_cast<int64_t>(output_.size());
+  bool over_hard = limit.hard_bytes > 0 && size > limit.hard_bytes;
+  bool over_soft = false;
+  if (limit.soft_bytes > 0 && size > limit.soft_bytes) {
+    int64_t now = now_ms();
+    if (soft_limit_since_ms_ == 0) soft_limit_since_ms_ = now;
+    over_soft = now - soft_limit_since_ms_ > limit.soft_seconds * 1000;
+  } else {
+    soft_limit_since_ms_ = 0;
+  }
+  if (over_hard || over_soft) {
+    CACHET_LOG_WARNING("Client id={} addr={} scheduled to be closed ASAP for overcoming of output "
+                       "buffer limits.", id(), connection_->peer_address());
+    ++server_->engine().stats.client_output_buffer_limit_disconnections;
+    output_.clear();
+    close("output buffer limit");
+  }
+}
+
+bool Client::flush() {
+  while (!output_.empty()) {
+    ssize_t n = connection_->write(output_.data(), output_.size());
+    if (n > 0) {
+      output_.consume(static_cast<size_t>(n));
+      server_->engine().stats.total_net_output_bytes += static_cast<uint64_t>(n);
+      continue;
+    }
+    if (n == net::Connection::kWouldBlock) {
+      connection_->want_write(true);
+      return true;
+    }
+    close(connection_->last_error());
+    return false;
+  }
+  connection_->want_write(false);
+  output_.shrink_if_idle(kIdleBufferKeep);
+  if (session_.close_after_reply) {
+    close("closed after reply");
+    return false;
+  }
+  return true;
+}
+
+void Client::reject(std::string_view error) {
+  writer_.error(error);
+  session_.close_after_reply = true;
+  connection_->want_read(false);
+  server_->schedule_write(this);
+}
+
+void Client::close(std::string_view reason) {
+  if (closing_) return;
+  closing_ = true;
+  CACHET_LOG_VERBOSE("Client closed connection id={} addr={}: {}", id(),
+                     connection_->peer_address(), reason);
+  connection_->want_read(false);
+  connection_->want_write(false);
+  server_->schedule_free(this);
+}
+
+void Client::resume() {
+  if (!paused_ || closing_) return;
+  paused_ = false;
+  process_input();
+  if (!paused_ && connection_->has_pending_input()) on_readable();
+}
+
+}  // namespace cachet::server

@@ -1,0 +1,140 @@
+// DEBUG (the subcommands tests and operators rely on) and SHUTDOWN.
+#include <fmt/format.h>
+#include <malloc.h>
+#include <unistd.h>
+
+#include <cmath>
+
+#include "commands/context.h"
+#include "commands/errors.h"
+#include "commands/spec_builder.h"
+#include "common/log.h"
+#include "common/strings.h"
+#include "server/client.h"
+#include "server/server.h"
+#include "server/server_families.h"
+
+namespace cachet::server {
+
+using commands::CommandContext;
+using commands::cmd;
+namespace errors = commands::errors;
+
+namespace {
+
+// enable-debug-command: "no" refuses DEBUG, "local" allows it from loopback and unix sockets.
+bool debug_allowed(Server& server, CommandContext& ctx) {
+  const std::string& mode = server.config().enable_debug_command;
+  if (iequals(mode, "yes")) return true;
+  Client* self = server.current_client();
+  if (iequals(mode, "local") && self != nullptr && self->connection().peer_is_loopback()) {
+    return true;
+  }
+  ctx.reply.error(
+      "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", "
+      "you can run it from a local connection, otherwise you need to set this option in the "
+      "configuration file, and then restart the server.");
+  return false;
+}
+
+void debug_sleep(CommandContext& ctx) {
+  double seconds;
+  if (!parse_double(ctx.arg(2), &seconds)) return ctx.reply.error(errors::kNotFloat);
+  if (seconds > 0) {
+    // Blocking the engine thread is the point: tests use it to simulate a busy server.
+    usleep(static_cast<useconds_t>(std::min(seconds, 3600.0) * 1e6));
+  }
+  ctx.reply.ok();
+}
+
+void debug_object(CommandContext& ctx) {
+  store::Entry* e = ctx.db().lookup(ctx.arg(2), ctx.now_ms, /*touch=*/false);
+  if (e == nullptr) return ctx.reply.error(errors::kNoSuchKey);
+  ctx.reply.simple(fmt::format(
+      "Value at:{} refcount:1 encoding:{} serializedlength:{} lru:{} lru_seconds_idle:{}",
+      static_cast<const void*>(e), store::encoding_name(e->value.encoding()),
+      e->value.string_length(), e->lru, store::idle_seconds(e->lru, ctx.now_ms)));
+}
+
+void debug_help(CommandContext& ctx) {
+  static const char* kLines[] = {
+      "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "OBJECT <key>",
+      "    Show low level info about the `key` and associated value.",
+      "SET-ACTIVE-EXPIRE <0|1>",
+      "    Setting it to 0 disables expiring keys in background when they are not",
+      "    accessed (otherwise the server behavior). Setting it to 1 reenables back the",
+      "    default.",
+      "SLEEP <seconds>",
+      "    Stop the server for <seconds>. Decimals allowed.",
+      "HELP",
+      "    Print this help."};
+  ctx.reply.array(std::size(kLines));
+  for (const char* l : kLines) ctx.reply.simple(l);
+}
+
+void shutdown_command(Server& server, CommandContext& ctx) {
+  bool abort = false;
+  for (size_t i = 1; i < ctx.argc(); ++i) {
+    std::string_view opt = ctx.arg(i);
+    if (iequals(opt, "abort")) {
+      abort = true;
+    } else if (!iequals(opt, "nosave") && !iequals(opt, "save") && !iequals(opt, "now") &&
+               !iequals(opt, "force")) {
+      return ctx.reply.error(errors::kSyntax);
+    }
+  }
+  if (abort) {
+    if (ctx.argc() != 2) return ctx.reply.error(errors::kSyntax);
+    return ctx.reply.error("ERR No shutdown in progress.");
+  }
+  // There is no dataset on disk to write yet, so SAVE and NOSAVE shut down alike.
+  CACHET_LOG_WARNING("User requested shutdown...");
+  server.request_shutdown();
+  ctx.session.close_after_reply = true;  // no reply: the connection just closes
+}
+
+}  // namespace
+
+void register_debug_commands(Server& server, commands::CommandTable& t) {
+  using namespace commands;
+  Server* srv = &server;
+  const uint64_t acl = kAclAdmin | kAclSlow | kAclDangerous;
+  CommandSpec& debug = t.add(cmd("debug", -2, kAdmin | kNoscript | kLoading | kStale, acl,
+                                 kNoKeys,
+                                 {"server", "A container for debugging commands.", "1.0.0",
+                                  "Depends on subcommand."},
+                                 nullptr));
+  auto sub = [&](const char* name, int arity, commands::Handler h) {
+    t.add_subcommand(debug, cmd(name, arity, kAdmin | kNoscript | kLoading | kStale, acl,
+                                kNoKeys, {"server", "Debugging command.", "1.0.0"},
+                                [srv, h](CommandContext& ctx) {
+                                  if (debug_allowed(*srv, ctx)) h(ctx);
+                                }));
+  };
+  sub("sleep", 3, debug_sleep);
+  sub("object", 3, debug_object);
+  sub("set-active-expire", 3, [](CommandContext& ctx) {
+    int64_t v;
+    if (!parse_int64(ctx.arg(2), &v)) return ctx.reply.error(errors::kNotInteger);
+    ctx.engine.active_expire_enabled = v != 0;
+    ctx.reply.ok();
+  });
+  sub("help", 2, debug_help);
+
+  t.add(cmd("shutdown", -1, kAdmin | kNoscript | kLoading | kStale | kNoMulti | kSentinel |
+                                kAllowBusy,
+            acl, kNoKeys,
+            {"server", "Synchronously saves the database(s) to disk and shuts down the server.",
+             "1.0.0", "O(N) when saving, where N is the total number of keys in all databases"},
+            [srv](CommandContext& ctx) { shutdown_command(*srv, ctx); }));
+}
+
+void register_server_families(Server& server, commands::CommandTable& table) {
+  register_client_commands(server, table);
+  register_config_commands(server, table);
+  register_info_commands(server, table);
+  register_debug_commands(server, table);
+}
+
+}  // namespace cachet::server

@@ -1,0 +1,260 @@
+// INFO: the sections and field names Valkey reports, so monitoring and clients read them
+// unchanged.
+#include <fmt/format.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <set>
+
+#include "commands/context.h"
+#include "commands/spec_builder.h"
+#include "common/clock.h"
+#include "common/strings.h"
+#include "common/version.h"
+#include "config/directives.h"
+#include "server/client.h"
+#include "server/server.h"
+#include "server/server_families.h"
+#include "store/memory.h"
+
+namespace cachet::server {
+namespace {
+
+std::string human_bytes(double n) {
+  const char* units[] = {"B", "K", "M", "G", "T", "P"};
+  int u = 0;
+  while (n >= 1024 && u < 5) {
+    n /= 1024;
+    ++u;
+  }
+  if (u == 0) return fmt::format("{}B", static_cast<int64_t>(n));
+  return fmt::format("{:.2f}{}", n, units[u]);
+}
+
+void section_server(Server& s, std::string& out) {
+  utsname name{};
+  uname(&name);
+  const config::ServerConfig& c = s.config();
+  int64_t uptime = (now_us() - s.engine().stats.start_time_us) / 1000000;
+  out += "# Server\r\n";
+  out += fmt::format(
+      "redis_version:{}\r\nserver_name:valkey\r\nvalkey_version:{}\r\ncachet_version:{}\r\n"
+      "redis_git_sha1:00000000\r\nredis_git_dirty:0\r\nredis_build_id:0\r\n"
+      "server_mode:standalone\r\nredis_mode:standalone\r\nos:{} {} {}\r\narch_bits:64\r\n"
+      "monotonic_clock:POSIX clock_gettime\r\nmultiplexing_api:epoll\r\n"
+      "gcc_version:{}.{}.{}\r\nprocess_id:{}\r\nprocess_supervised:no\r\nrun_id:{:040x}\r\n"
+      "tcp_port:{}\r\nserver_time_usec:{}\r\nuptime_in_seconds:{}\r\nuptime_in_days:{}\r\n"
+      "hz:{}\r\nconfigured_hz:{}\r\nlru_clock:{}\r\nexecutable:/proc/{}/exe\r\n"
+      "config_file:{}\r\nio_threads_active:0\r\n",
+      CACHET_REDIS_COMPAT_VERSION, CACHET_VALKEY_COMPAT_VERSION, CACHET_VERSION_STRING,
+      name.sysname, name.release, name.machine, __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__,
+      s.pid(), static_cast<uint64_t>(s.engine().stats.start_time_us) * 2654435761ULL,
+      s.listening_port(), now_us(), uptime, uptime / 86400, c.hz, c.hz,
+      store::lru_clock(now_ms()), s.pid(), s.config_file());
+}
+
+void section_clients(Server& s, std::string& out) {
+  size_t connected = 0;
+  size_t max_input = 0, max_output = 0;
+  for (const auto& [id, c] : s.clients()) {
+    if (c->closing()) continue;
+    ++connected;
+    max_input = std::max(max_input, c->query_buffer().size());
+    max_output = std::max(max_output, c->output().size());
+  }
+  size_t paused = 0;
+  for (const auto& [id, c] : s.clients())
+    if (c->blocked_by_pause()) ++paused;
+  out += "# Clients\r\n";
+  out += fmt::format(
+      "connected_clients:{}\r\ncluster_connections:0\r\nmaxclients:{}\r\n"
+      "client_recent_max_input_buffer:{}\r\nclient_recent_max_output_buffer:{}\r\n"
+      "blocked_clients:{}\r\ntracking_clients:0\r\npubsub_clients:0\r\nwatching_clients:0\r\n"
+      "clients_in_timeout_table:0\r\ntotal_watched_keys:0\r\ntotal_blocking_keys:0\r\n"
+      "total_blocking_keys_on_nokey:0\r\npaused_clients:{}\r\n",
+      connected, s.config().maxclients, max_input, max_output, s.blocked_clients(), paused);
+}
+
+void section_memory(Server& s, std::string& out) {
+  size_t used = store::allocated_bytes();
+  size_t rss = store::resident_set_bytes();
+  size_t peak = store::peak_resident_set_bytes();
+  size_t dataset_overhead = 0;
+  for (size_t i = 0; i < s.engine().keyspace.db_count(); ++i)
+    dataset_overhead += s.engine().keyspace.db(i).dict().overhead_bytes();
+  int64_t maxmemory = s.config().maxmemory;
+  out += "# Memory\r\n";
+  out += fmt::format(
+      "used_memory:{}\r\nused_memory_human:{}\r\nused_memory_rss:{}\r\n"
+      "used_memory_rss_human:{}\r\nused_memory_peak:{}\r\nused_memory_peak_human:{}\r\n"
+      "used_memory_overhead:{}\r\nused_memory_dataset:{}\r\n"
+      "allocator_allocated:{}\r\nallocator_resident:{}\r\n"
+      "total_system_memory:{}\r\nmaxmemory:{}\r\nmaxmemory_human:{}\r\nmaxmemory_policy:{}\r\n"
+      "mem_fragmentation_ratio:{:.2f}\r\nmem_allocator:libc\r\nlazyfree_pending_objects:0\r\n",
+      used, human_bytes(static_cast<double>(used)), rss, human_bytes(static_cast<double>(rss)),
+      std::max(peak, used), human_bytes(static_cast<double>(std::max(peak, used))),
+      dataset_overhead, used > dataset_overhead ? used - dataset_overhead : 0, used, rss,
+      static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE)),
+      maxmemory, human_bytes(static_cast<double>(maxmemory)),
+      config::directive_value("maxmemory-policy", s.config()),
+      used > 0 ? static_cast<double>(rss) / static_cast<double>(used) : 0.0);
+}
+
+void section_persistence(Server& s, std::string& out) {
+  int64_t start = s.engine().stats.start_time_us / 1000000;
+  out += "# Persistence\r\n";
+  out += fmt::format(
+      "loading:0\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\ncurrent_cow_size:0\r\n"
+      "current_fork_perc:0.00\r\ncurrent_save_keys_processed:0\r\ncurrent_save_keys_total:0\r\n"
+      "rdb_changes_since_last_save:{}\r\nrdb_bgsave_in_progress:0\r\nrdb_last_save_time:{}\r\n"
+      "rdb_last_bgsave_status:ok\r\nrdb_last_bgsave_time_sec:-1\r\n"
+      "rdb_current_bgsave_time_sec:-1\r\naof_enabled:0\r\naof_rewrite_in_progress:0\r\n"
+      "aof_rewrite_scheduled:0\r\naof_last_rewrite_time_sec:-1\r\n"
+      "aof_current_rewrite_time_sec:-1\r\naof_last_bgrewrite_status:ok\r\n"
+      "aof_last_write_status:ok\r\n",
+      s.engine().dirty, start);
+}
+
+void section_stats(Server& s, std::string& out) {
+  const commands::ServerStats& st = s.engine().stats;
+  const store::KeyspaceStats& ks = s.engine().keyspace.stats();
+  out += "# Stats\r\n";
+  out += fmt::format(
+      "total_connections_received:{}\r\ntotal_commands_processed:{}\r\n"
+      "instantaneous_ops_per_sec:0\r\ntotal_net_input_bytes:{}\r\ntotal_net_output_bytes:{}\r\n"
+      "rejected_connections:{}\r\nexpired_keys:{}\r\nexpired_stale_perc:0.00\r\n"
+      "expired_time_cap_reached_count:0\r\nevicted_keys:0\r\nevicted_clients:0\r\n"
+      "total_eviction_exceeded_time:0\r\nkeyspace_hits:{}\r\nkeyspace_misses:{}\r\n"
+      "pubsub_channels:0\r\npubsub_patterns:0\r\npubsubshard_channels:0\r\n"
+      "latest_fork_usec:0\r\ntotal_forks:0\r\nmigrate_cached_sockets:0\r\n"
+      "total_active_defrag_time:0\r\ntracking_total_keys:0\r\ntotal_error_replies:{}\r\n"
+      "dump_payload_sanitizations:0\r\ntotal_reads_processed:0\r\ntotal_writes_processed:0\r\n"
+      "client_query_buffer_limit_disconnections:{}\r\n"
+      "client_output_buffer_limit_disconnections:{}\r\ntls_handshake_failures:{}\r\n",
+      st.total_connections_received, st.total_commands_processed, st.total_net_input_bytes,
+      st.total_net_output_bytes, st.rejected_connections, ks.expired_keys, ks.keyspace_hits,
+      ks.keyspace_misses, st.total_error_replies, st.client_query_buffer_limit_disconnections,
+      st.client_output_buffer_limit_disconnections, s.tls_handshake_failures());
+}
+
+void section_replication(Server& s, std::string& out) {
+  out += "# Replication\r\n";
+  out += "role:master\r\nconnected_slaves:0\r\nmaster_failover_state:no-failover\r\n"
+         "master_replid:0000000000000000000000000000000000000000\r\n"
+         "master_replid2:0000000000000000000000000000000000000000\r\n"
+         "master_repl_offset:0\r\nsecond_repl_offset:-1\r\nrepl_backlog_active:0\r\n"
+         "repl_backlog_size:1048576\r\nrepl_backlog_first_byte_offset:0\r\n"
+         "repl_backlog_histlen:0\r\n";
+}
+
+void section_cpu(Server& s, std::string& out) {
+  rusage self{}, children{};
+  getrusage(RUSAGE_SELF, &self);
+  getrusage(RUSAGE_CHILDREN, &children);
+  auto secs = [](const timeval& tv) { return tv.tv_sec + tv.tv_usec / 1e6; };
+  out += "# CPU\r\n";
+  out += fmt::format(
+      "used_cpu_sys:{:.6f}\r\nused_cpu_user:{:.6f}\r\nused_cpu_sys_children:{:.6f}\r\n"
+      "used_cpu_user_children:{:.6f}\r\nused_cpu_sys_main_thread:{:.6f}\r\n"
+      "used_cpu_user_main_thread:{:.6f}\r\n",
+      secs(self.ru_stime), secs(self.ru_utime), secs(children.ru_stime),
+      secs(children.ru_utime), secs(self.ru_stime), secs(self.ru_utime));
+}
+
+void section_commandstats(Server& s, std::string& out) {
+  out += "# Commandstats\r\n";
+  auto one = [&](const commands::CommandSpec& spec) {
+    if (spec.calls == 0 && spec.rejected_calls == 0 && spec.failed_calls == 0) return;
+    out += fmt::format(
+        "cmdstat_{}:calls={},usec={},usec_per_call={:.2f},rejected_calls={},failed_calls={}\r\n",
+        spec.name, spec.calls, spec.usec,
+        spec.calls ? static_cast<double>(spec.usec) / static_cast<double>(spec.calls) : 0.0,
+        spec.rejected_calls, spec.failed_calls);
+  };
+  for (const commands::CommandSpec* spec : s.engine().commands.all()) {
+    one(*spec);
+    for (const auto& sub : spec->subcommands) one(*sub);
+  }
+}
+
+void section_keyspace(Server& s, std::string& out) {
+  out += "# Keyspace\r\n";
+  store::Keyspace& ks = s.engine().keyspace;
+  for (size_t i = 0; i < ks.db_count(); ++i) {
+    store::Database& db = ks.db(i);
+    if (db.size() == 0) continue;
+    out += fmt::format("db{}:keys={},expires={},avg_ttl={}\r\n", i, db.size(), db.expires_size(),
+                       db.avg_ttl());
+  }
+}
+
+void section_errorstats(Server&, std::string& out) { out += "# Errorstats\r\n"; }
+void section_cluster(Server&, std::string& out) { out += "# Cluster\r\ncluster_enabled:0\r\n"; }
+void section_modules(Server&, std::string& out) { out += "# Modules\r\n"; }
+
+struct Section {
+  const char* name;
+  void (*fn)(Server&, std::string&);
+  bool in_default;
+};
+
+constexpr Section kSections[] = {
+    {"server", section_server, true},           {"clients", section_clients, true},
+    {"memory", section_memory, true},           {"persistence", section_persistence, true},
+    {"stats", section_stats, true},             {"replication", section_replication, true},
+    {"cpu", section_cpu, true},                 {"modules", section_modules, true},
+    {"commandstats", section_commandstats, false}, {"errorstats", section_errorstats, true},
+    {"cluster", section_cluster, true},         {"keyspace", section_keyspace, true},
+};
+
+}  // namespace
+
+std::string build_info(Server& server, std::string_view request) {
+  std::set<std::string> wanted;
+  bool all = false, everything = false, defaults = request.empty();
+  size_t pos = 0;
+  while (pos < request.size()) {
+    size_t sp = request.find(' ', pos);
+    if (sp == std::string_view::npos) sp = request.size();
+    std::string name = to_lower(request.substr(pos, sp - pos));
+    if (name == "all") {
+      all = true;
+    } else if (name == "everything") {
+      everything = true;
+    } else if (name == "default") {
+      defaults = true;
+    } else if (!name.empty()) {
+      wanted.insert(name);
+    }
+    pos = sp + 1;
+  }
+  std::string out;
+  for (const Section& section : kSections) {
+    bool include = everything || wanted.count(section.name) ||
+                   (all && std::string_view(section.name) != "modules") ||
+                   (defaults && section.in_default);
+    if (!include) continue;
+    if (!out.empty()) out += "\r\n";
+    section.fn(server, out);
+  }
+  return out;
+}
+
+void register_info_commands(Server& server, commands::CommandTable& t) {
+  using namespace commands;
+  Server* srv = &server;
+  t.add(cmd("info", -1, kLoading | kStale | kSentinel, kAclSlow | kAclDangerous, kNoKeys,
+            {"server", "Returns information and statistics about the server.", "1.0.0",
+             "O(1)"},
+            [srv](CommandContext& ctx) {
+              std::string request;
+              for (size_t i = 1; i < ctx.argc(); ++i) {
+                if (!request.empty()) request += ' ';
+                request += std::string(ctx.arg(i));
+              }
+              ctx.reply.verbatim(build_info(*srv, request));
+            }));
+}
+
+}  // namespace cachet::server

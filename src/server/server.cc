@@ -1,0 +1,209 @@
+#include "server/server.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <random>
+
+#include "commands/families.h"
+#include "common/clock.h"
+#include "common/log.h"
+#include "common/version.h"
+#include "server/client.h"
+#include "server/server_families.h"
+#include "store/hash.h"
+
+namespace cachet::server {
+namespace {
+
+std::atomic<int> g_shutdown_signal{0};
+
+void on_shutdown_signal(int sig) { g_shutdown_signal = sig; }
+
+// A TLS handshake that has not finished in this long is dropped, so stalled peers cannot hold
+// connection slots.
+constexpr int64_t kHandshakeTimeoutMs = 10000;
+
+}  // namespace
+
+Server::Server(config::ServerConfig config, std::string config_file)
+    : config_(std::move(config)), config_file_(std::move(config_file)) {
+  pid_ = getpid();
+  std::random_device rd;
+  store::set_hash_seed((static_cast<uint64_t>(rd()) << 32) ^ rd());
+  engine_ = std::make_unique<commands::Engine>(&config_);
+  engine_->stats.start_time_us = now_us();
+  commands::register_data_commands(engine_->commands);
+  register_server_families(*this, engine_->commands);
+}
+
+Server::~Server() {
+  clients_.clear();
+}
+
+void Server::install_signal_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_shutdown_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+void Server::write_pid_file() {
+  if (config_.pidfile.empty()) return;
+  std::ofstream out(config_.pidfile);
+  if (out) {
+    out << pid_ << "\n";
+  } else {
+    CACHET_LOG_WARNING("Failed to write PID file: {}", std::strerror(errno));
+  }
+}
+
+int Server::run() {
+  install_signal_handlers();
+  CACHET_LOG_NOTICE("Cachet {} (Valkey {} compatible) starting, pid={}", CACHET_VERSION_STRING,
+                    CACHET_VALKEY_COMPAT_VERSION, pid_);
+  if (config_file_.empty()) {
+    CACHET_LOG_WARNING("No config file specified, using the default config.");
+  } else {
+    CACHET_LOG_NOTICE("Configuration loaded from {}", config_file_);
+  }
+  std::string error;
+  if (!open_listeners(&error)) {
+    CACHET_LOG_WARNING("{}", error);
+    std::fprintf(stderr, "%s\n", error.c_str());
+    return 1;
+  }
+  write_pid_file();
+  loop_.set_before_sleep([this] { return before_sleep(); });
+  loop_.set_periodic([this] { return std::max<int64_t>(1, 1000 / config_.hz); },
+                     [this] { cron(); });
+  CACHET_LOG_NOTICE("Server initialized");
+  std::string ready = "Ready to accept connections";
+  if (plain_) ready += " tcp";
+  if (tls_listener_) ready += " tls";
+  if (unix_) ready += " unix";
+  CACHET_LOG_NOTICE("{}", ready);
+  loop_.run();
+  CACHET_LOG_WARNING("User requested shutdown...");
+  for (auto& [id, client] : clients_) client->flush();
+  clients_.clear();
+  if (!config_.pidfile.empty()) ::unlink(config_.pidfile.c_str());
+  plain_.reset();
+  tls_listener_.reset();
+  unix_.reset();
+  CACHET_LOG_WARNING("Cachet is now ready to exit, bye bye...");
+  return 0;
+}
+
+Client* Server::find_client(uint64_t id) {
+  auto it = clients_.find(id);
+  return it == clients_.end() ? nullptr : it->second.get();
+}
+
+void Server::schedule_write(Client* c) {
+  if (c->write_pending) return;
+  c->write_pending = true;
+  pending_writes_.push_back(c);
+}
+
+void Server::schedule_free(Client* c) { to_free_.push_back(c); }
+
+void Server::add_paused(Client* c) { paused_clients_.push_back(c->id()); }
+
+bool Server::pause_blocks(uint32_t flags) const {
+  if (pause_mode_ == PauseMode::kNone) return false;
+  if (pause_mode_ == PauseMode::kAll) return true;
+  return (flags & commands::kWrite) != 0;
+}
+
+void Server::pause(PauseMode mode, int64_t until_ms) {
+  // A later pause can extend or strengthen an earlier one, never shorten it.
+  if (pause_mode_ == PauseMode::kAll && mode == PauseMode::kWrite) mode = PauseMode::kAll;
+  pause_mode_ = mode;
+  pause_until_ms_ = std::max(pause_until_ms_, until_ms);
+}
+
+void Server::unpause() {
+  pause_mode_ = PauseMode::kNone;
+  pause_until_ms_ = 0;
+  std::vector<uint64_t> waiting;
+  waiting.swap(paused_clients_);
+  for (uint64_t id : waiting) {
+    if (Client* c = find_client(id)) c->resume();
+  }
+}
+
+bool Server::before_sleep() {
+  if (int sig = g_shutdown_signal.exchange(0); sig != 0) {
+    CACHET_LOG_WARNING("Received {} scheduling shutdown...", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    shutdown_requested_ = true;
+  }
+  if (shutdown_requested_) {
+    loop_.stop();
+    return false;
+  }
+  // One pass writes every reply produced in this iteration.
+  std::vector<Client*> writes;
+  writes.swap(pending_writes_);
+  for (Client* c : writes) {
+    c->write_pending = false;
+    if (!c->closing()) c->flush();
+  }
+  free_closed_clients();
+  return false;
+}
+
+void Server::free_closed_clients() {
+  while (!to_free_.empty()) {
+    std::vector<Client*> batch;
+    batch.swap(to_free_);
+    for (Client* c : batch) {
+      if (c->write_pending) {
+        // Drop it from the pending list before it goes away.
+        std::erase(pending_writes_, c);
+      }
+      if (current_client_ == c) current_client_ = nullptr;
+      clients_.erase(c->id());
+    }
+  }
+}
+
+void Server::close_timed_out_clients(int64_t now_ms) {
+  for (auto& [id, client] : clients_) {
+    if (client->closing()) continue;
+    if (client->connection().handshaking()) {
+      if (now_ms - client->created_ms() > kHandshakeTimeoutMs) {
+        count_tls_handshake_failure();
+        client->close("TLS handshake timed out");
+      }
+      continue;
+    }
+    if (config_.timeout > 0 && !client->blocked_by_pause() &&
+        now_ms - client->last_interaction_ms() > config_.timeout * 1000) {
+      CACHET_LOG_VERBOSE("Closing idle client id={}", id);
+      client->close("idle timeout");
+    }
+  }
+}
+
+void Server::cron() {
+  ++cron_ticks_;
+  int64_t now = now_ms();
+  if (engine_->active_expire_enabled) {
+    // At most a quarter of a tick on expiry, as Valkey's default effort does.
+    int64_t budget_us = 250000 / std::max<int64_t>(1, config_.hz);
+    engine_->keyspace.active_expire_cycle(now, monotonic_us() + budget_us);
+  }
+  engine_->keyspace.periodic_maintenance();
+  close_timed_out_clients(now);
+  if (pause_mode_ != PauseMode::kNone && now >= pause_until_ms_) unpause();
+}
+
+}  // namespace cachet::server

@@ -1,0 +1,99 @@
+#pragma once
+// The running server: event loop, listeners, TLS context, clients and the engine. One thread
+// (the engine thread) runs all of it; background threads only post results back to the loop.
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "commands/engine.h"
+#include "config/directive.h"
+#include "config/server_config.h"
+#include "net/event_loop.h"
+#include "net/listener.h"
+#include "net/tls_context.h"
+
+namespace cachet::server {
+
+class Client;
+
+// What a CLIENT PAUSE holds back.
+enum class PauseMode { kNone, kWrite, kAll };
+
+class Server {
+ public:
+  Server(config::ServerConfig config, std::string config_file);
+  ~Server();
+
+  // Opens listeners and serves until SHUTDOWN or a signal; returns the process exit code.
+  int run();
+
+  commands::Engine& engine() { return *engine_; }
+  config::ServerConfig& config() { return config_; }
+  const std::string& config_file() const { return config_file_; }
+  const std::map<uint64_t, std::unique_ptr<Client>>& clients() const { return clients_; }
+  Client* current_client() { return current_client_; }
+  void set_current_client(Client* c) { current_client_ = c; }
+  Client* find_client(uint64_t id);
+
+  void schedule_write(Client* c);
+  void schedule_free(Client* c);
+
+  // CLIENT PAUSE: whether a command must wait, and the clients waiting.
+  bool pause_blocks(uint32_t command_flags) const;
+  void pause(PauseMode mode, int64_t until_ms);
+  void unpause();
+  void add_paused(Client* c);
+  PauseMode pause_mode() const { return pause_mode_; }
+
+  // Applies a runtime config change of the given group; false with a reason keeps nothing
+  // changed (the caller restores the old values).
+  bool apply(config::ApplyGroup group, std::string* error);
+  void request_shutdown() { shutdown_requested_ = true; }
+
+  std::shared_ptr<net::TlsContext> tls_context() const { return tls_; }
+  int listening_port() const { return plain_ ? plain_->port() : 0; }
+  int listening_tls_port() const { return tls_listener_ ? tls_listener_->port() : 0; }
+  int64_t hz_ticks() const { return cron_ticks_; }
+  uint64_t next_client_id() { return ++last_client_id_; }
+  int64_t pid() const { return pid_; }
+  uint64_t blocked_clients() const { return 0; }
+  uint64_t tls_handshake_failures() const { return tls_handshake_failures_; }
+  void count_tls_handshake_failure() { ++tls_handshake_failures_; }
+
+ private:
+  bool open_listeners(std::string* error);
+  bool apply_listeners(std::string* error);
+  bool apply_tls(std::string* error);
+  bool apply_logging(std::string* error);
+  void accept_client(int fd, bool tls, bool unix_socket);
+  bool before_sleep();
+  void cron();
+  void close_timed_out_clients(int64_t now_ms);
+  void free_closed_clients();
+  void install_signal_handlers();
+  void write_pid_file();
+
+  config::ServerConfig config_;
+  std::string config_file_;
+  net::EventLoop loop_;
+  std::unique_ptr<commands::Engine> engine_;
+  std::unique_ptr<net::Listener> plain_;
+  std::unique_ptr<net::Listener> tls_listener_;
+  std::unique_ptr<net::Listener> unix_;
+  std::shared_ptr<net::TlsContext> tls_;
+  std::map<uint64_t, std::unique_ptr<Client>> clients_;
+  std::vector<Client*> pending_writes_;
+  std::vector<Client*> to_free_;
+  std::vector<uint64_t> paused_clients_;
+  Client* current_client_ = nullptr;
+  PauseMode pause_mode_ = PauseMode::kNone;
+  int64_t pause_until_ms_ = 0;
+  uint64_t last_client_id_ = 0;
+  int64_t cron_ticks_ = 0;
+  int64_t pid_ = 0;
+  uint64_t tls_handshake_failures_ = 0;
+  bool shutdown_requested_ = false;
+};
+
+}  // namespace cachet::server
