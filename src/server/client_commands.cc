@@ -170,7 +170,7 @@ void client_pause(Server& server, CommandContext& ctx) {
     if (iequals(ctx.arg(3), "write")) {
       mode = PauseMode::kWrite;
     } else if (!iequals(ctx.arg(3), "all")) {
-      return ctx.reply.error(errors::kSyntax);
+      return ctx.reply.error("ERR CLIENT PAUSE mode must be WRITE or ALL");
     }
   } else if (ctx.argc() > 4) {
     return ctx.reply.error(errors::kSyntax);

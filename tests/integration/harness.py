@@ -27,13 +27,10 @@ def is_reference_server():
 
 
 def reference_only_args():
-    """Args that make redis-server behave like a fresh, persistence-free server.
-
-    Only for the reference binary: Cachet has no persistence directives, and
-    allows DEBUG by default (Redis 7 needs enable-debug-command).
-    """
+    """Args every test server gets: DEBUG allowed (refused by default, as in Valkey), and for
+    the reference binary no persistence, so it behaves like a fresh memory-only server."""
     if not is_reference_server():
-        return []
+        return ["--enable-debug-command", "yes"]
     return ["--save", "", "--appendonly", "no", "--enable-debug-command", "yes"]
 
 

@@ -33,7 +33,12 @@ def test_timeout_zero_keeps_idle_client(server_factory):
 
 def test_maxclients(server_factory):
     s = server_factory.start("--maxclients", "3")
-    conns = [s.raw() for _ in range(3)]
+    # The readiness probe's connection may still be open on the server's side; wait until the
+    # first test connection is the only client so the slot count is exact.
+    first = s.raw()
+    wait_until(lambda: b"connected_clients:1\r\n" in first.call("INFO", "clients"),
+               message="the readiness probe to disconnect")
+    conns = [first] + [s.raw() for _ in range(2)]
     try:
         for c in conns:
             assert c.call("PING") == "PONG"
