@@ -21,7 +21,7 @@ struct Session {
   ReplyMode reply_mode = ReplyMode::kOn;
   bool no_evict = false;
   bool close_after_reply = false;  // QUIT: answer, then close
-  std::string last_command;        // CLIENT LIST "cmd="
+  const std::string* last_command = nullptr;  // CLIENT LIST "cmd=": the table's name, no copy
 };
 
 }  // namespace cachet::commands

@@ -15,6 +15,7 @@ enum DirectiveFlag : uint32_t {
   kSensitive = 1 << 1,   // never logged (passwords)
   kMultiArg = 1 << 2,    // takes several words; CONFIG SET splits its value on spaces
   kAccumulate = 1 << 3,  // several file lines add up ("save 900 1" then "save 300 10")
+  kProtected = 1 << 4,   // CONFIG SET refused unless enable-protected-configs allows it
 };
 
 // The part of the server that must react when a directive changes at run time.

@@ -114,6 +114,49 @@ Directive output_buffer_directive() {
   return d;
 }
 
+// Octal numbers such as unixsocketperm 700, printed back in octal.
+Directive octal_directive(std::string name, int64_t C::*field, int64_t max, uint32_t flags) {
+  Directive d = int_directive(std::move(name), field, 0, max, flags);
+  d.set = [field, max](C& c, const std::vector<std::string>& args, std::string* err) {
+    int64_t v = 0;
+    bool ok = args.size() == 1 && !args[0].empty();
+    for (char ch : ok ? args[0] : std::string()) {
+      if (ch < '0' || ch > '7' || v > max) {
+        ok = false;
+        break;
+      }
+      v = v * 8 + (ch - '0');
+    }
+    if (!ok || v > max) {
+      *err = "argument couldn't be parsed into an integer";
+      return false;
+    }
+    c.*field = v;
+    return true;
+  };
+  d.get = [field](const C& c) { return fmt::format("{:o}", c.*field); };
+  return d;
+}
+
+// A string directive limited to a few words (enable-debug-command yes|no|local).
+Directive choice_directive(std::string name, std::string C::*field,
+                           std::vector<std::string> choices, uint32_t flags) {
+  Directive d = string_directive(std::move(name), field, flags);
+  d.set = [field, choices](C& c, const std::vector<std::string>& args, std::string* err) {
+    if (args.size() == 1) {
+      for (const std::string& choice : choices) {
+        if (iequals(args[0], choice)) {
+          c.*field = choice;
+          return true;
+        }
+      }
+    }
+    *err = enum_error(choices);
+    return false;
+  };
+  return d;
+}
+
 Directive loglevel_directive() {
   Directive d = string_directive("loglevel", &C::loglevel, 0, ApplyGroup::kLogging);
   d.set = [](C& c, const std::vector<std::string>& args, std::string* err) {
@@ -156,7 +199,7 @@ std::vector<Directive> build_table() {
   t.push_back(int_directive("port", &C::port, 0, 65535, 0, L));
   t.push_back(int_directive("tls-port", &C::tls_port, 0, 65535, 0, L));
   t.push_back(string_directive("unixsocket", &C::unixsocket, kImmutable));
-  t.push_back(int_directive("unixsocketperm", &C::unixsocketperm, 0, 0777, kImmutable));
+  t.push_back(octal_directive("unixsocketperm", &C::unixsocketperm, 0777, kImmutable));
   t.push_back(int_directive("tcp-backlog", &C::tcp_backlog, 0, INT_MAX, kImmutable));
   t.push_back(int_directive("tcp-keepalive", &C::tcp_keepalive, 0, INT_MAX));
   t.push_back(int_directive("timeout", &C::timeout, 0, INT_MAX));
@@ -202,8 +245,8 @@ std::vector<Directive> build_table() {
   t.push_back(string_directive("logfile", &C::logfile, kImmutable));
   t.push_back(bool_directive("daemonize", &C::daemonize, kImmutable));
   t.push_back(string_directive("pidfile", &C::pidfile, kImmutable));
-  t.push_back(string_directive("dir", &C::dir, 0, ApplyGroup::kDir));
-  t.push_back(string_directive("dbfilename", &C::dbfilename));
+  t.push_back(string_directive("dir", &C::dir, kProtected, ApplyGroup::kDir));
+  t.push_back(string_directive("dbfilename", &C::dbfilename, kProtected));
   t.push_back(save_directive());
   t.push_back(limited_bool("appendonly", &C::appendonly,
                            "append only file persistence is not supported yet"));
@@ -224,9 +267,10 @@ std::vector<Directive> build_table() {
        {"noeviction", MaxmemoryPolicy::kNoeviction}}));
   t.push_back(int_directive("maxmemory-samples", &C::maxmemory_samples, 1, 64));
   t.push_back(bool_directive("lazyfree-lazy-user-flush", &C::lazyfree_lazy_user_flush));
-  t.push_back(string_directive("enable-debug-command", &C::enable_debug_command, kImmutable));
-  t.push_back(string_directive("enable-protected-configs", &C::enable_protected_configs,
-                               kImmutable));
+  t.push_back(choice_directive("enable-debug-command", &C::enable_debug_command,
+                               {"no", "yes", "local"}, kImmutable));
+  t.push_back(choice_directive("enable-protected-configs", &C::enable_protected_configs,
+                               {"no", "yes", "local"}, kImmutable));
   t.push_back(int_directive("active-expire-effort", &C::active_expire_effort, 1, 10));
   return t;
 }

@@ -166,7 +166,7 @@ bool Client::execute(const std::vector<std::string_view>& args) {
   spec->usec += static_cast<uint64_t>(elapsed);
   ++engine.stats.total_commands_processed;
   ++commands_processed_;
-  session_.last_command = spec->name;
+  session_.last_command = &spec->name;
   if (output_.size() > before && output_.data()[before] == '-') {
     ++spec->failed_calls;
     ++engine.stats.total_error_replies;

@@ -38,7 +38,7 @@ std::string describe_client(const Server& server, const Client& c, int64_t now_m
       (now_ms - c.created_ms()) / 1000, (now_ms - c.last_interaction_ms()) / 1000, std::string_view(flags, nflags), s.db,
       c.query_buffer().size(), c.query_buffer().capacity(), 0, 0,
       c.query_buffer().capacity() + sizeof(Client), std::string_view(events, nevents),
-      s.last_command.empty() ? "NULL" : s.last_command, s.user, s.protocol, s.lib_name,
+      s.last_command == nullptr ? "NULL" : *s.last_command, s.user, s.protocol, s.lib_name,
       s.lib_version, c.commands_processed());
   if (const net::TlsPeerInfo* tls = conn.tls_info()) {
     line += fmt::format(" tls-version={} tls-cipher={} tls-peer-subject={}", tls->version,

@@ -45,6 +45,14 @@ void config_get(CommandContext& ctx) {
   }
 }
 
+// enable-protected-configs: "yes", or "local" for loopback and unix-socket clients.
+bool protected_configs_allowed(Server& server) {
+  const std::string& mode = server.config().enable_protected_configs;
+  if (iequals(mode, "yes")) return true;
+  Client* self = server.current_client();
+  return iequals(mode, "local") && self != nullptr && self->connection().peer_is_loopback();
+}
+
 // Sets every name/value pair or none: values are validated into a copy, the apply hooks run,
 // and on any failure the old configuration (and what the hooks changed) is restored.
 void config_set(Server& server, CommandContext& ctx) {
@@ -65,6 +73,9 @@ void config_set(Server& server, CommandContext& ctx) {
                                   name, reason));
     };
     if (d->has_flag(config::kImmutable)) return fail("can't set immutable config");
+    if (d->has_flag(config::kProtected) && !protected_configs_allowed(server)) {
+      return fail("can't set protected config");
+    }
     if (std::find(changed.begin(), changed.end(), d) != changed.end()) {
       return fail("duplicate parameter");
     }

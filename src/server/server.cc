@@ -197,8 +197,9 @@ void Server::cron() {
   ++cron_ticks_;
   int64_t now = now_ms();
   if (engine_->active_expire_enabled) {
-    // At most a quarter of a tick on expiry, as Valkey's default effort does.
-    int64_t budget_us = 250000 / std::max<int64_t>(1, config_.hz);
+    // A quarter of a tick at the default effort (1), more as active-expire-effort rises to 10.
+    int64_t percent = 25 + 2 * (config_.active_expire_effort - 1);
+    int64_t budget_us = percent * 10000 / std::max<int64_t>(1, config_.hz);
     engine_->keyspace.active_expire_cycle(now, monotonic_us() + budget_us);
   }
   engine_->keyspace.periodic_maintenance();

@@ -6,11 +6,20 @@
 
 #include <cstdio>
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/allocator_interface.h>
+#endif
+
 namespace cachet::store {
 
 size_t allocated_bytes() {
+#if defined(__SANITIZE_ADDRESS__)
+  // ASan replaces malloc, so glibc's statistics see nothing; ask the sanitizer's allocator.
+  return __sanitizer_get_current_allocated_bytes();
+#else
   struct mallinfo2 mi = mallinfo2();
   return mi.uordblks + mi.hblkhd;
+#endif
 }
 
 size_t resident_set_bytes() {

@@ -134,6 +134,17 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        self.check_sanitizer_reports()
+
+    def check_sanitizer_reports(self):
+        """Under the ASan/UBSan build a memory error or leak is a failure even when every reply
+        was right."""
+        if not self.stderr_path.exists():
+            return
+        err = self.stderr_path.read_text(errors="replace")
+        for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+            if marker in err:
+                pytest.fail(f"sanitizer report from {self.argv}:\n{err[-8000:]}")
 
     # -- clients ---------------------------------------------------------
     def client(self, **kw):

@@ -1,5 +1,6 @@
 """RESP wire protocol: inline and multibulk parsing, pipelining, limits, protocol errors."""
 
+import socket
 import pytest
 
 from resp import RespError, encode
@@ -146,3 +147,18 @@ def test_client_query_buffer_limit(server_factory):
         assert c.wait_closed()
     with s.raw() as c:  # the server is fine and the old value is intact
         assert c.call("STRLEN", "k") == 500_000
+
+
+def test_client_output_buffer_limit_normal(server_factory):
+    # A client that pipelines large replies without reading is cut off at the hard limit,
+    # and the server keeps serving everyone else.
+    s = server_factory.start("--client-output-buffer-limit", "normal 1mb 0 0")
+    r = s.client()
+    r.set("big", "x" * 100_000)
+    greedy = s.raw()
+    greedy.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    greedy.send(b"*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n" * 200)  # ~20 MB of replies
+    assert greedy.wait_closed()
+    assert r.get("big") == "x" * 100_000
+    stats = r.info("stats")
+    assert stats["client_output_buffer_limit_disconnections"] >= 1
