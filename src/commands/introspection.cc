@@ -10,6 +10,39 @@
 namespace cachet::commands {
 namespace {
 
+// Key specifications in Valkey's shape, derived from the table's (first, last, step): one
+// "index" begin-search and one "range" find-keys spec.
+void reply_key_specs(CommandContext& ctx, const CommandSpec& s) {
+  if (s.keys.first <= 0) return ctx.reply.array(0);
+  ctx.reply.array(1);
+  ctx.reply.map(3);
+  ctx.reply.bulk("flags");
+  bool read_only = s.has(kReadonly);
+  ctx.reply.set(2);
+  ctx.reply.simple(read_only ? "RO" : "RW");
+  ctx.reply.simple(read_only ? "access" : "update");
+  ctx.reply.bulk("begin_search");
+  ctx.reply.map(2);
+  ctx.reply.bulk("type");
+  ctx.reply.bulk("index");
+  ctx.reply.bulk("spec");
+  ctx.reply.map(1);
+  ctx.reply.bulk("index");
+  ctx.reply.integer(s.keys.first);
+  ctx.reply.bulk("find_keys");
+  ctx.reply.map(2);
+  ctx.reply.bulk("type");
+  ctx.reply.bulk("range");
+  ctx.reply.bulk("spec");
+  ctx.reply.map(3);
+  ctx.reply.bulk("lastkey");
+  ctx.reply.integer(s.keys.last < 0 ? s.keys.last : s.keys.last - s.keys.first);
+  ctx.reply.bulk("keystep");
+  ctx.reply.integer(s.keys.step);
+  ctx.reply.bulk("limit");
+  ctx.reply.integer(0);
+}
+
 void reply_info(CommandContext& ctx, const CommandSpec& s) {
   ctx.reply.array(10);
   ctx.reply.bulk(s.name);
@@ -24,7 +57,7 @@ void reply_info(CommandContext& ctx, const CommandSpec& s) {
   ctx.reply.set(static_cast<int64_t>(cats.size()));
   for (auto c : cats) ctx.reply.simple(c);
   ctx.reply.array(0);  // tips
-  ctx.reply.array(0);  // key specifications
+  reply_key_specs(ctx, s);
   ctx.reply.array(static_cast<int64_t>(s.subcommands.size()));
   for (const auto& sub : s.subcommands) reply_info(ctx, *sub);
 }
