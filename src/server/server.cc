@@ -149,13 +149,14 @@ bool Server::before_sleep() {
     loop_.stop();
     return false;
   }
-  // One pass writes every reply produced in this iteration.
-  std::vector<Client*> writes;
-  writes.swap(pending_writes_);
-  for (Client* c : writes) {
+  // One pass writes every reply produced in this iteration. The two vectors trade places so
+  // their capacity is reused: no allocation per loop iteration.
+  writing_.swap(pending_writes_);
+  for (Client* c : writing_) {
     c->write_pending = false;
     if (!c->closing()) c->flush();
   }
+  writing_.clear();
   free_closed_clients();
   return false;
 }

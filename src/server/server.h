@@ -84,6 +84,7 @@ class Server {
   std::shared_ptr<net::TlsContext> tls_;
   std::map<uint64_t, std::unique_ptr<Client>> clients_;
   std::vector<Client*> pending_writes_;
+  std::vector<Client*> writing_;  // the batch before_sleep is flushing
   std::vector<Client*> to_free_;
   std::vector<uint64_t> paused_clients_;
   Client* current_client_ = nullptr;
