@@ -18,7 +18,7 @@ using store::Entry;
 
 bool live(store::Database& db, const Entry* e, int64_t now_ms) {
   int64_t when = db.expire_at(e);
-  return when == -1 || when > now_ms;
+  return when == -1 || when >= now_ms;
 }
 
 void keys_command(CommandContext& ctx) {

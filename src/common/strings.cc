@@ -1,6 +1,7 @@
 #include "common/strings.h"
 
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -111,9 +112,11 @@ bool format_long_double(long double v, std::string* out) {
 
 std::string format_double(double v) {
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  // Shortest text that reads back as the same double ("0.1", not "0.10000000000000001"),
+  // as Valkey 8 prints doubles.
   char buf[64];
-  int n = std::snprintf(buf, sizeof buf, "%.17g", v);
-  return std::string(buf, n);
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, end);
 }
 
 bool iequals(std::string_view a, std::string_view b) {

@@ -21,7 +21,7 @@ std::string int64_to_string(int64_t v);
 // The "human friendly" long double form INCRBYFLOAT replies with: no exponent, trailing zeros
 // trimmed. Returns false when the value is not finite.
 bool format_long_double(long double v, std::string* out);
-// Shortest round-tripping form, as Redis prints doubles ("%.17g"), inf as "inf"/"-inf".
+// Shortest round-tripping form ("0.1"), as Valkey 8 prints doubles; inf as "inf"/"-inf".
 std::string format_double(double v);
 
 bool iequals(std::string_view a, std::string_view b);

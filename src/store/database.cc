@@ -13,7 +13,8 @@ constexpr int kRepeatWhenStalePercent = 25;
 bool Database::expire_if_needed(Entry* e, int64_t now_ms) {
   if (!e->has_expire) return false;
   auto it = expires_.find(e);
-  if (it == expires_.end() || it->second > now_ms) return false;
+  // As Valkey: a key whose time is T is still readable at T and gone after it.
+  if (it == expires_.end() || it->second >= now_ms) return false;
   std::string_view key = e->key_view();
   expires_.erase(it);
   Dict::free_entry(dict_.detach(key));
@@ -109,7 +110,7 @@ size_t Database::active_expire(int64_t now_ms, int64_t deadline_us, uint64_t* ra
     for (size_t visited = 0; visited < buckets && sampled < kSamplesPerLoop; ++visited) {
       for (auto it = expires_.begin(b); it != expires_.end(b); ++it) {
         ++sampled;
-        if (it->second <= now_ms) {
+        if (it->second < now_ms) {
           expired.push_back(it->first);
         } else {
           ttl_sum += it->second - now_ms;

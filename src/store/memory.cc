@@ -7,7 +7,8 @@
 #include <cstdio>
 
 #if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/allocator_interface.h>
+// Declared here because GCC does not ship the sanitizer interface headers; libasan has it.
+extern "C" size_t __sanitizer_get_current_allocated_bytes();
 #endif
 
 namespace cachet::store {
