@@ -4,6 +4,7 @@
 #include "common/glob.h"
 #include "common/strings.h"
 #include "commands/families.h"
+#include "commands/help_reply.h"
 #include "commands/spec_builder.h"
 #include "commands/string_access.h"
 
@@ -175,7 +176,7 @@ void command_getkeys(CommandContext& ctx) {
 }
 
 void command_help(CommandContext& ctx) {
-  static const char* kLines[] = {
+  reply_help(ctx, {
       "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
       "(no subcommand)",
       "    Return details about all commands.",
@@ -194,9 +195,7 @@ void command_help(CommandContext& ctx) {
       "GETKEYS <full-command>",
       "    Return the keys from a full command.",
       "HELP",
-      "    Print this help."};
-  ctx.reply.array(std::size(kLines));
-  for (const char* l : kLines) ctx.reply.simple(l);
+      "    Print this help."});
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include "common/strings.h"
 #include "commands/families.h"
+#include "commands/help_reply.h"
 #include "commands/spec_builder.h"
 #include "commands/string_access.h"
 
@@ -50,7 +51,7 @@ bool lfu_policy(const config::ServerConfig& c) {
 }
 
 void object_help(CommandContext& ctx) {
-  static const char* kLines[] = {
+  reply_help(ctx, {
       "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
       "ENCODING <key>",
       "    Return the kind of internal representation used in order to store the value",
@@ -65,9 +66,7 @@ void object_help(CommandContext& ctx) {
       "    Return the number of references of the value associated with the specified",
       "    <key>.",
       "HELP",
-      "    Print this help."};
-  ctx.reply.array(std::size(kLines));
-  for (const char* l : kLines) ctx.reply.simple(l);
+      "    Print this help."});
 }
 
 void object_subcommand(CommandContext& ctx, std::string_view which) {
@@ -115,15 +114,13 @@ void memory_usage(CommandContext& ctx) {
 }
 
 void memory_help(CommandContext& ctx) {
-  static const char* kLines[] = {
+  reply_help(ctx, {
       "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
       "USAGE <key> [SAMPLES <count>]",
       "    Return memory in bytes used by <key> and its value. Nested values are",
       "    sampled up to <count> times (default: 5, 0 means sample all).",
       "HELP",
-      "    Print this help."};
-  ctx.reply.array(std::size(kLines));
-  for (const char* l : kLines) ctx.reply.simple(l);
+      "    Print this help."});
 }
 
 }  // namespace

@@ -22,12 +22,19 @@ std::string enum_error(const std::vector<std::string>& names) {
   return "argument(s) must be one of the following: " + joined;
 }
 
-Directive bool_directive(std::string name, bool ServerConfig::*field, uint32_t flags,
-                         ApplyGroup apply) {
+namespace {
+Directive named(std::string name, uint32_t flags, ApplyGroup apply) {
   Directive d;
   d.name = std::move(name);
   d.flags = flags;
   d.apply = apply;
+  return d;
+}
+}  // namespace
+
+Directive bool_directive(std::string name, bool ServerConfig::*field, uint32_t flags,
+                         ApplyGroup apply) {
+  Directive d = named(std::move(name), flags, apply);
   d.set = [field](ServerConfig& c, const std::vector<std::string>& args, std::string* err) {
     if (args.size() == 1 && iequals(args[0], "yes")) {
       c.*field = true;
@@ -46,10 +53,7 @@ Directive bool_directive(std::string name, bool ServerConfig::*field, uint32_t f
 namespace {
 Directive number_directive(std::string name, int64_t ServerConfig::*field, int64_t min,
                            int64_t max, uint32_t flags, ApplyGroup apply, bool memory) {
-  Directive d;
-  d.name = std::move(name);
-  d.flags = flags;
-  d.apply = apply;
+  Directive d = named(std::move(name), flags, apply);
   d.set = [=](ServerConfig& c, const std::vector<std::string>& args, std::string* err) {
     int64_t v;
     bool ok = args.size() == 1 && (memory ? parse_memory(args[0], &v) : parse_int64(args[0], &v));
@@ -82,10 +86,7 @@ Directive memory_directive(std::string name, int64_t ServerConfig::*field, int64
 
 Directive string_directive(std::string name, std::string ServerConfig::*field, uint32_t flags,
                            ApplyGroup apply) {
-  Directive d;
-  d.name = std::move(name);
-  d.flags = flags;
-  d.apply = apply;
+  Directive d = named(std::move(name), flags, apply);
   d.set = [field](ServerConfig& c, const std::vector<std::string>& args, std::string* err) {
     if (args.size() != 1) {
       *err = "wrong number of arguments";

@@ -3,6 +3,7 @@
 
 #include "commands/context.h"
 #include "commands/errors.h"
+#include "commands/help_reply.h"
 #include "commands/spec_builder.h"
 #include "common/clock.h"
 #include "common/strings.h"
@@ -14,6 +15,7 @@ namespace cachet::server {
 
 using commands::CommandContext;
 using commands::cmd;
+using commands::reply_help;
 namespace errors = commands::errors;
 
 std::string describe_client(const Server& server, const Client& c, int64_t now_ms) {
@@ -191,7 +193,7 @@ void on_off(CommandContext& ctx, bool* target) {
 }
 
 void client_help(CommandContext& ctx) {
-  static const char* kLines[] = {
+  reply_help(ctx, {
       "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
       "GETNAME", "    Return the name of the current connection.",
       "ID", "    Return the ID of the current connection.",
@@ -207,9 +209,7 @@ void client_help(CommandContext& ctx) {
       "SETNAME <name>", "    Assign the name <name> to the current connection.",
       "SETINFO <option> <value>", "    Set client meta attr. Options are: LIB-NAME, LIB-VER.",
       "NO-EVICT (ON|OFF)", "    Protect the current client connection from eviction.",
-      "HELP", "    Print this help."};
-  ctx.reply.array(std::size(kLines));
-  for (const char* l : kLines) ctx.reply.simple(l);
+      "HELP", "    Print this help."});
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include "commands/context.h"
 #include "commands/errors.h"
+#include "commands/help_reply.h"
 #include "commands/spec_builder.h"
 #include "common/glob.h"
 #include "common/log.h"
@@ -20,6 +21,7 @@ namespace cachet::server {
 
 using commands::CommandContext;
 using commands::cmd;
+using commands::reply_help;
 
 namespace {
 
@@ -142,7 +144,7 @@ void config_rewrite(Server& server, CommandContext& ctx) {
 }
 
 void config_help(CommandContext& ctx) {
-  static const char* kLines[] = {
+  reply_help(ctx, {
       "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
       "GET <pattern>",
       "    Return parameters matching the glob-like <pattern> and their values.",
@@ -153,9 +155,7 @@ void config_help(CommandContext& ctx) {
       "REWRITE",
       "    Rewrite the configuration file.",
       "HELP",
-      "    Print this help."};
-  ctx.reply.array(std::size(kLines));
-  for (const char* l : kLines) ctx.reply.simple(l);
+      "    Print this help."});
 }
 
 }  // namespace

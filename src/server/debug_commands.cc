@@ -7,6 +7,7 @@
 
 #include "commands/context.h"
 #include "commands/errors.h"
+#include "commands/help_reply.h"
 #include "commands/spec_builder.h"
 #include "common/log.h"
 #include "common/strings.h"
@@ -18,6 +19,7 @@ namespace cachet::server {
 
 using commands::CommandContext;
 using commands::cmd;
+using commands::reply_help;
 namespace errors = commands::errors;
 
 namespace {
@@ -57,7 +59,7 @@ void debug_object(CommandContext& ctx) {
 }
 
 void debug_help(CommandContext& ctx) {
-  static const char* kLines[] = {
+  reply_help(ctx, {
       "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
       "OBJECT <key>",
       "    Show low level info about the `key` and associated value.",
@@ -68,9 +70,7 @@ void debug_help(CommandContext& ctx) {
       "SLEEP <seconds>",
       "    Stop the server for <seconds>. Decimals allowed.",
       "HELP",
-      "    Print this help."};
-  ctx.reply.array(std::size(kLines));
-  for (const char* l : kLines) ctx.reply.simple(l);
+      "    Print this help."});
 }
 
 void shutdown_command(Server& server, CommandContext& ctx) {

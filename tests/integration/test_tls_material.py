@@ -96,3 +96,45 @@ def test_unix_socket(server_factory, tmp_path):
     assert sock.recv(64) == b"+PONG\r\n"
     sock.close()
     assert (path.stat().st_mode & 0o777) == 0o700
+
+
+def s_client(port, *extra):
+    """One openssl s_client handshake, PING and QUIT; returns (exit code, output).
+    -quiet implies -ign_eof, so s_client runs until the server closes after QUIT."""
+    proc = subprocess.run(["openssl", "s_client", "-connect", f"127.0.0.1:{port}", "-quiet",
+                           *extra],
+                          input=b"PING\r\nQUIT\r\n", capture_output=True, timeout=20)
+    return proc.returncode, (proc.stdout + proc.stderr).decode(errors="replace")
+
+
+def test_tls_protocols_restricts_versions(server_factory, certs):
+    s = server_factory.start(*base_args(certs, certs.server_key, tls_protocols="TLSv1.3"),
+                             tls_port="auto")
+    rc, out = s_client(s.tls_port, "-tls1_3")
+    assert "+PONG" in out
+    rc, out = s_client(s.tls_port, "-tls1_2")
+    assert "+PONG" not in out
+
+
+def test_tls_ciphersuites_and_ciphers(server_factory, certs):
+    s = server_factory.start(*base_args(certs, certs.server_key,
+                                        tls_ciphersuites="TLS_CHACHA20_POLY1305_SHA256",
+                                        tls_ciphers="ECDHE-ECDSA-AES256-GCM-SHA384:"
+                                                    "ECDHE-RSA-AES256-GCM-SHA384",
+                                        tls_prefer_server_ciphers="yes"),
+                             tls_port="auto")
+    rc, out = s_client(s.tls_port, "-tls1_3", "-ciphersuites", "TLS_CHACHA20_POLY1305_SHA256")
+    assert "+PONG" in out
+    rc, out = s_client(s.tls_port, "-tls1_3", "-ciphersuites", "TLS_AES_128_GCM_SHA256")
+    assert "+PONG" not in out
+    rc, out = s_client(s.tls_port, "-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256")
+    assert "+PONG" not in out
+    c = s.client()
+    assert c.config_get("tls-ciphersuites") == {"tls-ciphersuites": "TLS_CHACHA20_POLY1305_SHA256"}
+
+
+def test_invalid_tls_protocols_refused_by_config_set(server_factory, certs):
+    s = server_factory.start(*base_args(certs, certs.server_key), tls_port="auto")
+    with pytest.raises(Exception, match="tls-protocols"):
+        s.client().config_set("tls-protocols", "SSLv3")
+    assert tls_ping(s, certs) == "PONG"
