@@ -2,6 +2,8 @@
 // What commands act on: the keyspace, the running configuration, the command table and the
 // server-wide counters. Owned by the server; passed to every command through its context.
 #include <cstdint>
+#include <map>
+#include <string>
 #include <string_view>
 
 #include "commands/command_table.h"
@@ -21,6 +23,19 @@ struct ServerStats {
   uint64_t unexpected_error_replies = 0;
   uint64_t client_query_buffer_limit_disconnections = 0;
   uint64_t client_output_buffer_limit_disconnections = 0;
+  // INFO errorstats: replies counted by their error code ("ERR", "WRONGTYPE", ...).
+  std::map<std::string, uint64_t, std::less<>> errors_by_code;
+
+  void count_error(std::string_view message) {
+    ++total_error_replies;
+    std::string_view code = message.substr(0, message.find(' '));
+    auto it = errors_by_code.find(code);
+    if (it == errors_by_code.end()) {
+      errors_by_code.emplace(std::string(code), 1);
+    } else {
+      ++it->second;
+    }
+  }
 };
 
 class Engine {

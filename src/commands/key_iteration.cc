@@ -61,6 +61,11 @@ void scan_command(CommandContext& ctx) {
       use_pattern = !(pattern == "*");
     } else if (iequals(opt, "type")) {
       type_filter = value;
+      static constexpr std::string_view kTypes[] = {"string", "list", "set", "zset", "hash",
+                                                    "stream"};
+      bool known = false;
+      for (std::string_view t : kTypes) known = known || iequals(t, value);
+      if (!known) return ctx.reply.error(fmt::format("ERR unknown type name '{}'", value));
     } else {
       return ctx.reply.error(errors::kSyntax);
     }
@@ -73,17 +78,22 @@ void scan_command(CommandContext& ctx) {
     cursor = db.dict().scan(cursor, [&](Entry* e) { found.push_back(e); });
   } while (cursor != 0 && --max_steps > 0 && static_cast<int64_t>(found.size()) < count);
   std::vector<std::string_view> keys;
+  std::vector<std::string> expired;
   keys.reserve(found.size());
   for (const Entry* e : found) {
+    if (!live(db, e, ctx.now_ms)) {
+      expired.emplace_back(e->key_view());  // removed below, as Valkey's SCAN does
+      continue;
+    }
     if (use_pattern && !glob_match(pattern, e->key_view())) continue;
     if (!type_filter.empty() && !iequals(type_filter, store::type_name(e->value.type()))) continue;
-    if (!live(db, e, ctx.now_ms)) continue;
     keys.push_back(e->key_view());
   }
   ctx.reply.array(2);
   ctx.reply.bulk(std::to_string(cursor));
   ctx.reply.array(static_cast<int64_t>(keys.size()));
   for (std::string_view k : keys) ctx.reply.bulk(k);
+  for (const std::string& k : expired) db.lookup(k, ctx.now_ms, false);
 }
 
 void randomkey_command(CommandContext& ctx) {

@@ -29,7 +29,7 @@ void del_command(CommandContext& ctx) {
 void exists_command(CommandContext& ctx) {
   int64_t count = 0;
   for (size_t i = 1; i < ctx.argc(); ++i)
-    if (ctx.db().lookup_read(ctx.arg(i), ctx.now_ms) != nullptr) ++count;
+    if (ctx.db().lookup_read(ctx.arg(i), ctx.now_ms, /*touch=*/false) != nullptr) ++count;
   ctx.reply.integer(count);
 }
 

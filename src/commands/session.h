@@ -19,6 +19,7 @@ struct Session {
   std::string lib_name;
   std::string lib_version;
   ReplyMode reply_mode = ReplyMode::kOn;
+  bool reply_on_requested = false;  // CLIENT REPLY ON ran: answer it even when skipping
   bool no_evict = false;
   bool close_after_reply = false;  // QUIT: answer, then close
   const std::string* last_command = nullptr;  // CLIENT LIST "cmd=": the table's name, no copy

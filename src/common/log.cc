@@ -71,4 +71,11 @@ void log_line(LogLevel level, std::string_view message) {
   std::fflush(out);
 }
 
+void log_raw(std::string_view text) {
+  std::lock_guard lock(g_mutex);
+  FILE* out = g_file != nullptr ? g_file : stdout;
+  std::fwrite(text.data(), 1, text.size(), out);
+  std::fflush(out);
+}
+
 }  // namespace cachet

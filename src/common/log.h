@@ -24,6 +24,8 @@ bool set_log_file(const std::string& path, std::string* error);
 void set_log_role(char role);
 
 void log_line(LogLevel level, std::string_view message);
+// Writes text to the log target as is, without the line prefix (the start-up banner).
+void log_raw(std::string_view text);
 
 template <typename... Args>
 void log(LogLevel level, fmt::format_string<Args...> format, Args&&... args) {

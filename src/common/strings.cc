@@ -46,6 +46,8 @@ namespace {
 bool copy_number(std::string_view s, char* buf, size_t cap) {
   if (s.empty() || s.size() >= cap) return false;
   if (std::isspace(static_cast<unsigned char>(s.front()))) return false;
+  // strto* would stop at an embedded NUL and accept "1\0junk".
+  if (std::memchr(s.data(), '\0', s.size()) != nullptr) return false;
   std::memcpy(buf, s.data(), s.size());
   buf[s.size()] = '\0';
   return true;

@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdlib.h>
 
+#include <cctype>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -97,6 +98,8 @@ bool apply_lines(const std::vector<Line>& lines, ServerConfig* config, std::stri
   for (const Line& line : lines) {
     const Directive* d = find_directive(line.words[0]);
     std::vector<std::string> args(line.words.begin() + 1, line.words.end());
+    // A bare "save" clears the save points, as `save ""` does.
+    if (d != nullptr && args.empty() && d->has_flag(kAccumulate)) args.emplace_back();
     if (d == nullptr || args.empty()) {
       *error = fatal_report(line, "Bad directive or wrong number of arguments");
       return false;
@@ -138,23 +141,64 @@ bool apply_lines(const std::vector<Line>& lines, ServerConfig* config, std::stri
   return true;
 }
 
-// Turns "--port 7000 --save 900 1 --save ''" into directive lines, as redis-server does.
-std::vector<Line> override_lines(int argc, const char* const* argv, int first) {
-  std::vector<Line> lines;
-  for (int i = first; i < argc; ++i) {
-    std::string_view arg = argv[i];
-    if (arg.starts_with("--") && arg.size() > 2) {
-      Line line{"(command line)", static_cast<int>(lines.size()) + 1, std::string(arg.substr(2)),
-                {std::string(arg.substr(2))}};
-      lines.push_back(std::move(line));
-    } else if (!lines.empty()) {
-      lines.back().words.emplace_back(arg);
-      lines.back().text += fmt::format(" \"{}\"", arg);
-    } else {
-      lines.push_back(Line{"(command line)", 1, std::string(arg), {std::string(arg)}});
+// Quotes a command-line value so that split_args reads it back as exactly one word.
+std::string quote_word(std::string_view v) {
+  std::string out(1, '"');
+  for (unsigned char c : v) {
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '"': out += "\\\""; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (std::isprint(c)) {
+          out += static_cast<char>(c);
+        } else {
+          out += fmt::format("\\x{:02x}", c);
+        }
     }
   }
-  return lines;
+  out.push_back('"');
+  return out;
+}
+
+// Turns the arguments after the config file into directive lines the way redis-server does:
+// "--port 7000" (one or two arguments) starts a directive; values are quoted and appended; an
+// argument starting with "--" right after a directive that has no value yet is its value
+// ("--logfile --my-file"), except that a bare "--save" means save "".
+bool override_lines(int argc, const char* const* argv, int first, std::vector<Line>* lines,
+                    std::string* error) {
+  bool has_value = true;  // whether the current directive already has a value
+  for (int i = first; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (has_value && arg.starts_with("--")) {
+      std::string text(arg.substr(2));
+      std::vector<std::string> words;
+      split_args(text, &words);
+      has_value = words.size() > 1;  // "--port 7000" as one argument carries its value
+      bool next_is_option = i + 1 < argc && std::string_view(argv[i + 1]).starts_with("--");
+      if (!has_value && iequals(text, "save") && (i + 1 == argc || next_is_option)) {
+        text += " \"\"";
+        has_value = true;
+      }
+      lines->push_back(Line{"(command line)", static_cast<int>(lines->size()) + 1, text, {}});
+    } else if (!lines->empty()) {
+      lines->back().text.push_back(' ');
+      lines->back().text.append(quote_word(arg));
+      has_value = true;
+    } else {
+      *error = fmt::format("Invalid command line argument '{}': directives start with --\n", arg);
+      return false;
+    }
+  }
+  for (Line& line : *lines) {
+    if (!split_args(line.text, &line.words) || line.words.empty()) {
+      *error = fatal_report(line, "Unbalanced quotes in configuration line");
+      return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace
@@ -194,7 +238,11 @@ LoadResult load_from_args(int argc, const char* const* argv, ServerConfig* confi
     }
     first_override = 2;
   }
-  std::vector<Line> overrides = override_lines(argc, argv, first_override);
+  std::vector<Line> overrides;
+  if (!override_lines(argc, argv, first_override, &overrides, &result.error)) {
+    result.ok = false;
+    return result;
+  }
   lines.insert(lines.end(), overrides.begin(), overrides.end());
   if (!apply_lines(lines, config, &result.error)) result.ok = false;
   return result;

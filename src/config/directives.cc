@@ -19,11 +19,13 @@ Directive bind_directive() {
   d.flags = kMultiArg;
   d.apply = ApplyGroup::kListeners;
   d.set = [](C& c, const std::vector<std::string>& args, std::string* err) {
-    if (args.empty() || args.size() > 16) {
+    if (args.size() > 16) {
       *err = "Too many bind addresses specified.";
       return false;
     }
     c.bind = args;
+    // An empty list (bind "") means every interface, as Valkey's listeners do without one.
+    if (c.bind.empty() || (c.bind.size() == 1 && c.bind[0].empty())) c.bind = {"*", "-::*"};
     return true;
   };
   d.get = [](const C& c) { return fmt::format("{}", fmt::join(c.bind, " ")); };
@@ -244,6 +246,9 @@ std::vector<Directive> build_table() {
   t.push_back(loglevel_directive());
   t.push_back(string_directive("logfile", &C::logfile, kImmutable));
   t.push_back(bool_directive("daemonize", &C::daemonize, kImmutable));
+  t.push_back(bool_directive("always-show-logo", &C::always_show_logo, kImmutable));
+  // Commands run on one thread; the directive exists so configs that say 1 load unchanged.
+  t.push_back(int_directive("io-threads", &C::io_threads, 1, 1, kImmutable));
   t.push_back(string_directive("pidfile", &C::pidfile, kImmutable));
   t.push_back(string_directive("dir", &C::dir, kProtected, ApplyGroup::kDir));
   t.push_back(string_directive("dbfilename", &C::dbfilename, kProtected));

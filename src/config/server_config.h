@@ -70,6 +70,8 @@ struct ServerConfig {
   std::string loglevel = "notice";
   std::string logfile;
   bool daemonize = false;
+  bool always_show_logo = false;
+  int64_t io_threads = 1;
   std::string pidfile;
   std::string dir = ".";
   std::string dbfilename = "dump.rdb";

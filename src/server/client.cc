@@ -57,6 +57,7 @@ void Client::on_readable() {
   }
   query_.commit(static_cast<size_t>(n));
   server_->engine().stats.total_net_input_bytes += static_cast<uint64_t>(n);
+  net_in_ += static_cast<uint64_t>(n);
   last_interaction_ms_ = now_ms();
   if (static_cast<int64_t>(query_.size()) > server_->config().client_query_buffer_limit) {
     CACHET_LOG_WARNING("Closing client that reached max query buffer length (id={} addr={})",
@@ -93,71 +94,74 @@ void Client::process_input() {
       return;
     }
     if (status == resp::ParseStatus::kRequest) {
-      if (!execute(parser_.args())) {
-        if (paused_) return;  // the request stays in the buffer for resume()
+      const commands::CommandSpec* spec = resolve(parser_.args());
+      if (spec != nullptr && server_->pause_blocks(spec->flags)) {
+        paused_ = true;  // the request stays in the buffer for resume()
+        server_->add_paused(this);
+        return;
       }
+      // Consumed before it runs, as in Valkey (CLIENT LIST shows qbuf=0 for the running
+      // command). The argument views stay valid: consuming never moves or overwrites bytes.
+      query_.consume(parser_.consumed());
+      execute(parser_.args());
       // Authentication may have changed what the parser allows.
       parser_.set_limits({server_->config().proto_max_bulk_len, session_.authenticated});
+      continue;
     }
     query_.consume(parser_.consumed());
   }
   if (query_.empty()) query_.shrink_if_idle(kIdleBufferKeep);
 }
 
-bool Client::execute(const std::vector<std::string_view>& args) {
+commands::CommandSpec* Client::resolve(const std::vector<std::string_view>& args) const {
+  commands::CommandSpec* spec = server_->engine().commands.find(args[0]);
+  if (spec != nullptr && !spec->subcommands.empty() && args.size() >= 2) {
+    if (commands::CommandSpec* sub = spec->find_subcommand(args[1])) return sub;
+  }
+  return spec;
+}
+
+void Client::reply_error(std::string_view message) {
+  writer_.error(message);
+  server_->engine().stats.count_error(message);
+  queue_write();
+}
+
+void Client::execute(const std::vector<std::string_view>& args) {
   commands::Engine& engine = server_->engine();
   commands::CommandSpec* spec = engine.commands.find(args[0]);
-  if (spec == nullptr) {
-    writer_.error(unknown_command_error(args));
-    ++engine.stats.total_error_replies;
-    queue_write();
-    return true;
-  }
+  if (spec == nullptr) return reply_error(unknown_command_error(args));
   if (!spec->subcommands.empty() && (spec->handler == nullptr || args.size() >= 2)) {
     if (args.size() < 2) {
-      writer_.error(fmt::format("ERR wrong number of arguments for '{}' command", spec->name));
-      ++engine.stats.total_error_replies;
-      queue_write();
-      return true;
+      return reply_error(
+          fmt::format("ERR wrong number of arguments for '{}' command", spec->name));
     }
     commands::CommandSpec* sub = spec->find_subcommand(args[1]);
     if (sub == nullptr) {
       std::string upper = spec->name;
       for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-      writer_.error(fmt::format("ERR unknown subcommand '{}'. Try {} HELP.",
-                                args[1].substr(0, 128), upper));
-      ++engine.stats.total_error_replies;
-      queue_write();
-      return true;
+      return reply_error(fmt::format("ERR unknown subcommand '{}'. Try {} HELP.",
+                                     args[1].substr(0, 128), upper));
     }
     spec = sub;
   }
   if (!spec->arity_ok(args.size())) {
-    writer_.error(fmt::format("ERR wrong number of arguments for '{}' command", spec->name));
     ++spec->rejected_calls;
-    ++engine.stats.total_error_replies;
-    queue_write();
-    return true;
+    return reply_error(fmt::format("ERR wrong number of arguments for '{}' command", spec->name));
   }
   if (!session_.authenticated && !spec->has(commands::kNoAuth)) {
-    writer_.error(commands::errors::kNoAuth);
     ++spec->rejected_calls;
-    ++engine.stats.total_error_replies;
-    queue_write();
-    return true;
-  }
-  if (server_->pause_blocks(spec->flags)) {
-    paused_ = true;
-    server_->add_paused(this);
-    return false;
+    return reply_error(commands::errors::kNoAuth);
   }
 
-  // CLIENT REPLY SKIP silences the command after it.
+  // CLIENT REPLY SKIP silences the command after it (unless that is CLIENT REPLY ON).
   bool skip_this = session_.reply_mode == commands::ReplyMode::kSkipNext;
   if (skip_this) session_.reply_mode = commands::ReplyMode::kOn;
+  session_.reply_on_requested = false;
   size_t before = output_.size();
   int64_t start_us = monotonic_us();
   commands::CommandContext ctx{engine, session_, args, writer_, now_ms()};
+  session_.last_command = &spec->name;
   server_->set_current_client(this);
   spec->handler(ctx);
   server_->set_current_client(nullptr);
@@ -166,17 +170,18 @@ bool Client::execute(const std::vector<std::string_view>& args) {
   spec->usec += static_cast<uint64_t>(elapsed);
   ++engine.stats.total_commands_processed;
   ++commands_processed_;
-  session_.last_command = &spec->name;
   if (output_.size() > before && output_.data()[before] == '-') {
     ++spec->failed_calls;
-    ++engine.stats.total_error_replies;
+    std::string_view reply(output_.data() + before + 1, output_.size() - before - 1);
+    engine.stats.count_error(reply.substr(0, reply.find('\r')));
   }
   // The mode after the command decides, so "CLIENT REPLY ON" is answered while "CLIENT REPLY
   // OFF" and "CLIENT REPLY SKIP" are not.
-  if (skip_this || session_.reply_mode != commands::ReplyMode::kOn) output_.truncate(before);
+  bool silenced = (skip_this && !session_.reply_on_requested) ||
+                  session_.reply_mode != commands::ReplyMode::kOn;
+  if (silenced) output_.truncate(before);
   queue_write();
   enforce_output_limit();
-  return !closing_;
 }
 
 void Client::queue_write() {
@@ -185,7 +190,10 @@ void Client::queue_write() {
 
 void Client::enforce_output_limit() {
   const config::OutputBufferLimit& limit = server_->config().obuf_normal;
-  auto size = static_cast<int64_t>(output_.size());
+  // Valkey counts only reply bytes beyond a client's 16 KB static buffer, so a limit below
+  // that never cuts off an ordinary reply.
+  constexpr int64_t kStaticReplyBuffer = 16 * 1024;
+  auto size = std::max<int64_t>(0, static_cast<int64_t>(output_.size()) - kStaticReplyBuffer);
   bool over_hard = limit.hard_bytes > 0 && size > limit.hard_bytes;
   bool over_soft = false;
   if (limit.soft_bytes > 0 && size > limit.soft_bytes) {
@@ -210,6 +218,7 @@ bool Client::flush() {
     if (n > 0) {
       output_.consume(static_cast<size_t>(n));
       server_->engine().stats.total_net_output_bytes += static_cast<uint64_t>(n);
+      net_out_ += static_cast<uint64_t>(n);
       continue;
     }
     if (n == net::Connection::kWouldBlock) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "commands/command_table.h"
 #include "commands/session.h"
 #include "common/buffer.h"
 #include "net/connection.h"
@@ -52,11 +53,15 @@ class Client : public net::ConnectionOwner {
   bool write_pending = false;  // in the Server's pending-write list
   bool blocked_by_pause() const { return paused_; }
   uint64_t commands_processed() const { return commands_processed_; }
+  uint64_t net_input_bytes() const { return net_in_; }
+  uint64_t net_output_bytes() const { return net_out_; }
 
  private:
   void process_input();
-  // Runs one request; false when processing must stop (closed, paused).
-  bool execute(const std::vector<std::string_view>& args);
+  // The command (or subcommand) a request names, or nullptr.
+  commands::CommandSpec* resolve(const std::vector<std::string_view>& args) const;
+  void execute(const std::vector<std::string_view>& args);
+  void reply_error(std::string_view message);
   void queue_write();
   void enforce_output_limit();
 
@@ -73,6 +78,8 @@ class Client : public net::ConnectionOwner {
   int64_t last_interaction_ms_;
   int64_t soft_limit_since_ms_ = 0;
   uint64_t commands_processed_ = 0;
+  uint64_t net_in_ = 0;
+  uint64_t net_out_ = 0;
 };
 
 }  // namespace cachet::server

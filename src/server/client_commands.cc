@@ -33,15 +33,16 @@ std::string describe_client(const Server& server, const Client& c, int64_t now_m
   if (conn.wants_write()) events[nevents++] = 'w';
   std::string line = fmt::format(
       "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 "
-      "multi=-1 watch=0 qbuf={} qbuf-free=0 argv-mem=0 multi-mem=0 rbs={} rbp=0 obl={} oll=0 "
+      "multi=-1 watch=0 qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs={} rbp=0 obl={} oll=0 "
       "omem={} tot-mem={} events={} cmd={} user={} redir=-1 resp={} lib-name={} lib-ver={} "
-      "tot-cmds={}",
+      "tot-net-in={} tot-net-out={} tot-cmds={}",
       c.id(), conn.peer_address(), conn.local_address(), conn.fd(), s.name,
       (now_ms - c.created_ms()) / 1000, (now_ms - c.last_interaction_ms()) / 1000, std::string_view(flags, nflags), s.db,
-      c.query_buffer().size(), c.query_buffer().capacity(), 0, 0,
+      c.query_buffer().size(), c.query_buffer().capacity() - c.query_buffer().size(),
+      c.query_buffer().capacity(), 0, 0,
       c.query_buffer().capacity() + sizeof(Client), std::string_view(events, nevents),
       s.last_command == nullptr ? "NULL" : *s.last_command, s.user, s.protocol, s.lib_name,
-      s.lib_version, c.commands_processed());
+      s.lib_version, c.net_input_bytes(), c.net_output_bytes(), c.commands_processed());
   if (const net::TlsPeerInfo* tls = conn.tls_info()) {
     line += fmt::format(" tls-version={} tls-cipher={} tls-peer-subject={}", tls->version,
                         tls->cipher, tls->peer_subject.empty() ? "-" : tls->peer_subject);
@@ -119,6 +120,9 @@ void client_kill(Server& server, CommandContext& ctx) {
     } else if (iequals(opt, "laddr")) {
       laddr = v;
     } else if (iequals(opt, "user")) {
+      if (!iequals(v, "default")) {  // the only user until ACLs exist
+        return ctx.reply.error(fmt::format("ERR No such user '{}'", v));
+      }
       user = v;
     } else if (iequals(opt, "type")) {
       if (!iequals(v, "normal") && !iequals(v, "master") && !iequals(v, "replica") &&
@@ -135,7 +139,10 @@ void client_kill(Server& server, CommandContext& ctx) {
         return ctx.reply.error(errors::kSyntax);
       }
     } else if (iequals(opt, "maxage")) {
-      if (!parse_int64(v, &maxage) || maxage < 0) return ctx.reply.error(errors::kNotInteger);
+      if (!parse_int64(v, &maxage)) {
+        return ctx.reply.error("ERR maxage is not an integer or out of range");
+      }
+      if (maxage <= 0) return ctx.reply.error("ERR maxage should be greater than 0");
     } else {
       return ctx.reply.error(errors::kSyntax);
     }
@@ -279,6 +286,7 @@ void register_client_commands(Server& server, commands::CommandTable& t) {
         std::string_view mode = ctx.arg(2);
         if (iequals(mode, "on")) {
           ctx.session.reply_mode = ReplyMode::kOn;
+          ctx.session.reply_on_requested = true;
           ctx.reply.ok();
         } else if (iequals(mode, "off")) {
           ctx.session.reply_mode = ReplyMode::kOff;

@@ -189,7 +189,11 @@ void section_keyspace(Server& s, std::string& out) {
   }
 }
 
-void section_errorstats(Server&, std::string& out) { out += "# Errorstats\r\n"; }
+void section_errorstats(Server& s, std::string& out) {
+  out += "# Errorstats\r\n";
+  for (const auto& [code, count] : s.engine().stats.errors_by_code)
+    out += fmt::format("errorstat_{}:count={}\r\n", code, count);
+}
 void section_cluster(Server&, std::string& out) { out += "# Cluster\r\ncluster_enabled:0\r\n"; }
 void section_modules(Server&, std::string& out) { out += "# Modules\r\n"; }
 

@@ -14,6 +14,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/version.h"
+#include <fmt/format.h>
 #include "server/client.h"
 #include "server/server_families.h"
 #include "store/hash.h"
@@ -65,6 +66,21 @@ void Server::write_pid_file() {
   }
 }
 
+// The start-up banner. Tools (the Valkey test harness among them) find the PID in it.
+void Server::log_banner() {
+  if (config_.always_show_logo || (config_.logfile.empty() && isatty(STDOUT_FILENO))) {
+    std::string ports = fmt::format("port {}", config_.port);
+    if (config_.tls_port > 0) ports += fmt::format(", tls-port {}", config_.tls_port);
+    log_raw(fmt::format(
+        "\n   .--------.   Cachet {} (Valkey {} compatible)\n"
+        "  /  cachet  \\  Running in standalone mode\n"
+        "  \\  ======  /  {}\n"
+        "   '--------'   PID: {}\n\n",
+        CACHET_VERSION_STRING, CACHET_VALKEY_COMPAT_VERSION, ports, pid_));
+  }
+  CACHET_LOG_NOTICE("Running mode=standalone, port={}.", config_.port);
+}
+
 int Server::run() {
   install_signal_handlers();
   CACHET_LOG_NOTICE("Cachet {} (Valkey {} compatible) starting, pid={}", CACHET_VERSION_STRING,
@@ -84,6 +100,7 @@ int Server::run() {
   loop_.set_before_sleep([this] { return before_sleep(); });
   loop_.set_periodic([this] { return std::max<int64_t>(1, 1000 / config_.hz); },
                      [this] { cron(); });
+  log_banner();
   CACHET_LOG_NOTICE("Server initialized");
   std::string ready = "Ready to accept connections";
   if (plain_) ready += " tcp";

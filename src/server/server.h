@@ -72,6 +72,7 @@ class Server {
   void close_timed_out_clients(int64_t now_ms);
   void free_closed_clients();
   void install_signal_handlers();
+  void log_banner();
   void write_pid_file();
 
   config::ServerConfig config_;

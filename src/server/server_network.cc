@@ -42,12 +42,9 @@ net::TlsSettings tls_settings_from(const config::ServerConfig& c) {
   return s;
 }
 
-// Protected mode applies when nothing else protects the server: no password and the default
-// "listen everywhere" bind.
+// Protected mode applies while the default user has no password, whatever the bind list.
 bool protected_mode_applies(const config::ServerConfig& c) {
-  if (!c.protected_mode || !c.requirepass.empty()) return false;
-  const config::ServerConfig defaults;
-  return c.bind == defaults.bind;
+  return c.protected_mode && c.requirepass.empty();
 }
 
 constexpr std::string_view kProtectedModeError =
@@ -145,10 +142,24 @@ bool Server::apply_logging(std::string* error) {
 bool Server::apply(config::ApplyGroup group, std::string* error) {
   switch (group) {
     case config::ApplyGroup::kNone: return true;
-    case config::ApplyGroup::kListeners: return apply_listeners(error);
-    case config::ApplyGroup::kTls:
-      // Reload only when TLS is in use or being configured; a bad file is refused either way.
-      return apply_tls(error);
+    case config::ApplyGroup::kListeners: {
+      std::string detail;
+      if (apply_listeners(&detail)) return true;
+      CACHET_LOG_WARNING("{}", detail);
+      // Valkey's wording, which clients and its tests match; the log has the detail.
+      *error = detail.starts_with("Invalid bind address")
+                   ? "Failed to bind to specified addresses."
+                   : "Unable to listen on this port. Check server logs.";
+      return false;
+    }
+    case config::ApplyGroup::kTls: {
+      std::string detail;
+      if (apply_tls(&detail)) return true;
+      CACHET_LOG_WARNING("Unable to update TLS configuration: {}", detail);
+      // Valkey's prefix, then the fault itself so the operator need not open the log.
+      *error = "Unable to update TLS configuration. " + detail;
+      return false;
+    }
     case config::ApplyGroup::kLogging: return apply_logging(error);
     case config::ApplyGroup::kDir:
       if (::chdir(config_.dir.c_str()) != 0) {

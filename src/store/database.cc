@@ -35,8 +35,8 @@ Entry* Database::add(std::string_view key, Value value) {
   return e;
 }
 
-Entry* Database::lookup_read(std::string_view key, int64_t now_ms) {
-  Entry* e = lookup(key, now_ms);
+Entry* Database::lookup_read(std::string_view key, int64_t now_ms, bool touch) {
+  Entry* e = lookup(key, now_ms, touch);
   if (e == nullptr) {
     ++stats_->keyspace_misses;
   } else {

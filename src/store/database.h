@@ -35,7 +35,7 @@ class Database {
   // Stamps the access time unless `touch` is false (OBJECT IDLETIME must not reset it).
   Entry* lookup(std::string_view key, int64_t now_ms, bool touch = true);
   // As lookup, and counts a keyspace hit or miss (read commands).
-  Entry* lookup_read(std::string_view key, int64_t now_ms);
+  Entry* lookup_read(std::string_view key, int64_t now_ms, bool touch = true);
   // Stores `value` under `key`, replacing any value; the TTL is dropped unless keep_ttl.
   Entry* set(std::string_view key, Value value, bool keep_ttl);
   // Adds a key known to be absent (after a lookup said so).
