@@ -96,6 +96,13 @@ void ReplyWriter::boolean(bool v) {
   }
 }
 
+void ReplyWriter::big_number(std::string_view digits) {
+  if (protocol_ < 3) return bulk(digits);
+  out_->push_back('(');
+  out_->append(digits);
+  out_->append("\r\n", 2);
+}
+
 void ReplyWriter::verbatim(std::string_view s, std::string_view format) {
   if (protocol_ < 3) {
     bulk(s);

@@ -34,6 +34,9 @@ class ReplyWriter {
   void double_value(double v);
   void boolean(bool v);
   void verbatim(std::string_view s, std::string_view format = "txt");
+  void big_number(std::string_view digits);  // ( in RESP3, a bulk string in RESP2
+  // Out-of-band attributes (RESP3 only); the caller writes n key/value pairs, then the reply.
+  void attribute(int64_t n) { header('|', n); }
   void raw(std::string_view bytes) { out_->append(bytes); }
 
  private:

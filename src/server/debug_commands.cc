@@ -58,11 +58,63 @@ void debug_object(CommandContext& ctx) {
       e->value.string_length(), e->lru, store::idle_seconds(e->lru, ctx.now_ms)));
 }
 
+// DEBUG PROTOCOL <type>: one reply of each RESP3 type, for client and protocol tests.
+void debug_protocol(CommandContext& ctx) {
+  std::string type = to_lower(ctx.arg(2));
+  resp::ReplyWriter& w = ctx.reply;
+  if (type == "string") {
+    w.bulk("Hello World");
+  } else if (type == "integer") {
+    w.integer(12345);
+  } else if (type == "double") {
+    w.double_value(3.141);
+  } else if (type == "bignum") {
+    w.big_number("1234567999999999999999999999999999999");
+  } else if (type == "null") {
+    w.null();
+  } else if (type == "array" || type == "set") {
+    type == "array" ? w.array(3) : w.set(3);
+    for (int i = 0; i < 3; ++i) w.integer(i);
+  } else if (type == "map") {
+    w.map(3);
+    for (int i = 0; i < 3; ++i) {
+      w.integer(i);
+      w.boolean(i == 1);
+    }
+  } else if (type == "attrib") {
+    if (w.protocol() >= 3) {
+      w.attribute(1);
+      w.bulk("key-popularity");
+      w.array(2);
+      w.bulk("key:123");
+      w.integer(90);
+    }
+    w.bulk("Some real reply following the attribute");  // attributes precede a real reply
+  } else if (type == "push") {
+    if (w.protocol() < 3) return w.error("ERR RESP2 is not supported by this command");
+    w.push(2);
+    w.bulk("server-cpu-usage");
+    w.integer(42);
+    w.bulk("Some real reply following the push reply");
+  } else if (type == "true" || type == "false") {
+    w.boolean(type == "true");
+  } else if (type == "verbatim") {
+    w.verbatim("This is a verbatim\nstring");
+  } else {
+    w.error("ERR Wrong protocol type name. Please use one of the following: "
+            "string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false");
+  }
+}
+
 void debug_help(CommandContext& ctx) {
   reply_help(ctx, {
       "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
       "OBJECT <key>",
       "    Show low level info about the `key` and associated value.",
+      "PROTOCOL <type>",
+      "    Reply with a test value of the specified type. <type> can be: string,",
+      "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
+      "    true, false.",
       "SET-ACTIVE-EXPIRE <0|1>",
       "    Setting it to 0 disables expiring keys in background when they are not",
       "    accessed (otherwise the server behavior). Setting it to 1 reenables back the",
@@ -114,6 +166,7 @@ void register_debug_commands(Server& server, commands::CommandTable& t) {
   };
   sub("sleep", 3, debug_sleep);
   sub("object", 3, debug_object);
+  sub("protocol", 3, debug_protocol);
   sub("set-active-expire", 3, [](CommandContext& ctx) {
     int64_t v;
     if (!parse_int64(ctx.arg(2), &v)) return ctx.reply.error(errors::kNotInteger);
