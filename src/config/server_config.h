@@ -53,6 +53,7 @@ struct ServerConfig {
   bool tls_session_caching = true;
   int64_t tls_session_cache_size = 20 * 1024;
   int64_t tls_session_cache_timeout = 300;
+  int64_t tls_auto_reload_interval = 0;
   bool tls_replication = false;
   bool tls_cluster = false;
 

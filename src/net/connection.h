@@ -20,6 +20,8 @@ class ConnectionOwner {
   virtual void on_writable() = 0;  // write() may accept data
   // The transport failed on its own (e.g. a TLS handshake was refused); close the connection.
   virtual void on_transport_error(std::string_view reason) = 0;
+  // A TLS handshake completed (for statistics); application data may follow.
+  virtual void on_tls_established() {}
 };
 
 // Verified details of a TLS session, for CLIENT LIST/INFO and (later) ACL mapping.
@@ -56,6 +58,8 @@ class Connection : public EventHandler {
   virtual bool handshaking() const { return false; }
   virtual std::string_view transport() const = 0;  // "tcp", "unix", "tls"
   virtual const TlsPeerInfo* tls_info() const { return nullptr; }
+  // Why a TLS handshake failed, as a short label for INFO ("no_client_certificate", ...).
+  virtual std::string_view handshake_failure() const { return {}; }
 
   void want_read(bool on);
   void want_write(bool on);

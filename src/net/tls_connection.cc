@@ -8,6 +8,33 @@
 
 namespace cachet::net {
 
+namespace {
+
+// Buckets for INFO: what operators act on, not OpenSSL's hundreds of reason codes.
+std::string_view classify_handshake_failure(int ssl_error, unsigned long code) {
+  if (code == 0) return ssl_error == SSL_ERROR_SYSCALL ? "peer_closed" : "other";
+  int reason = ERR_GET_REASON(code);
+  switch (reason) {
+    case SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE: return "no_client_certificate";
+    case SSL_R_CERTIFICATE_VERIFY_FAILED: return "certificate_verify_failed";
+    case SSL_R_WRONG_VERSION_NUMBER:
+    case SSL_R_HTTP_REQUEST:
+    case SSL_R_HTTPS_PROXY_REQUEST:
+    case SSL_R_PACKET_LENGTH_TOO_LONG:
+    case SSL_R_UNKNOWN_PROTOCOL: return "not_tls";
+    case SSL_R_UNSUPPORTED_PROTOCOL:
+    case SSL_R_NO_PROTOCOLS_AVAILABLE:
+    case SSL_R_VERSION_TOO_LOW: return "protocol_version";
+    case SSL_R_NO_SHARED_CIPHER: return "no_shared_cipher";
+    default: break;
+  }
+  // Alerts the peer sent (it rejected our certificate, say) carry reason codes above 1000.
+  if (reason >= SSL_AD_REASON_OFFSET) return "peer_alert";
+  return "other";
+}
+
+}  // namespace
+
 TlsConnection::TlsConnection(EventLoop* loop, int fd, std::shared_ptr<TlsContext> context)
     : Connection(loop, fd), context_(std::move(context)) {
   ssl_ = SSL_new(context_->server_ctx());
@@ -70,6 +97,7 @@ void TlsConnection::continue_handshake() {
     return;
   }
   state_ = State::kFailed;
+  failure_ = classify_handshake_failure(err, ERR_peek_error());
   std::string detail = openssl_error();
   if (detail.empty()) detail = err == SSL_ERROR_SYSCALL ? "connection closed during handshake"
                                                         : "handshake failed";
@@ -91,6 +119,7 @@ void TlsConnection::on_handshake_done() {
     info_.peer_sans = x509_subject_alt_names(peer);
     X509_free(peer);
   }
+  owner_->on_tls_established();
   update_interest();
   // The client may have sent its first request together with the handshake's last flight.
   if (want_read_) {

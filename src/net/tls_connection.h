@@ -23,6 +23,7 @@ class TlsConnection : public Connection {
   bool handshaking() const override { return state_ == State::kHandshake; }
   std::string_view transport() const override { return "tls"; }
   const TlsPeerInfo* tls_info() const override { return &info_; }
+  std::string_view handshake_failure() const override { return failure_; }
   void handle_events(uint32_t events) override;
 
  protected:
@@ -42,6 +43,7 @@ class TlsConnection : public Connection {
   bool read_wants_write_ = false;   // SSL_read returned WANT_WRITE
   bool write_wants_read_ = false;   // SSL_write returned WANT_READ
   TlsPeerInfo info_;
+  std::string_view failure_;
 };
 
 }  // namespace cachet::net

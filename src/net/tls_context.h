@@ -32,10 +32,12 @@ struct TlsSettings {
 };
 
 struct CertificateSummary {
+  std::string file;
   std::string subject;
   std::string issuer;
   std::string serial;
   std::string not_after;
+  int days_until_expiry = 0;
 };
 
 class TlsContext {
@@ -47,15 +49,20 @@ class TlsContext {
   TlsContext& operator=(const TlsContext&) = delete;
 
   SSL_CTX* server_ctx() const { return server_; }
+  // For outgoing connections (replication): presents tls-client-cert-file, or the server pair.
+  SSL_CTX* client_ctx() const { return client_; }
   const CertificateSummary& server_certificate() const { return server_cert_; }
+  const CertificateSummary& client_certificate() const { return client_cert_; }
   const TlsSettings& settings() const { return settings_; }
 
  private:
   TlsContext() = default;
 
   SSL_CTX* server_ = nullptr;
+  SSL_CTX* client_ = nullptr;
   TlsSettings settings_;
   CertificateSummary server_cert_;
+  CertificateSummary client_cert_;
 };
 
 }  // namespace cachet::net

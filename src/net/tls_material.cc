@@ -169,6 +169,46 @@ bool key_matches_certificate(X509* cert, EVP_PKEY* key, const std::string& cert_
   return true;
 }
 
+bool chains_to_ca(X509* cert, const std::string& cert_path, const std::string& ca_file,
+                  const std::string& ca_dir, std::string* error) {
+  X509_STORE* store = X509_STORE_new();
+  const char* file = ca_file.empty() ? nullptr : ca_file.c_str();
+  const char* dir = ca_dir.empty() ? nullptr : ca_dir.c_str();
+  std::string where = file ? ca_file : ca_dir;
+  ERR_clear_error();
+  if (X509_STORE_load_locations(store, file, dir) != 1) {
+    X509_STORE_free(store);
+    *error = with_detail(fmt::format("TLS: cannot load CA certificates from {}", where));
+    return false;
+  }
+  // Intermediates are the certificates after the leaf in the certificate file.
+  STACK_OF(X509)* chain = sk_X509_new_null();
+  if (FilePtr f{std::fopen(cert_path.c_str(), "r")}) {
+    X509_free(PEM_read_X509(f.get(), nullptr, nullptr, nullptr));  // the leaf itself
+    while (X509* extra = PEM_read_X509(f.get(), nullptr, nullptr, nullptr))
+      sk_X509_push(chain, extra);
+    ERR_clear_error();  // reading past the last certificate is not an error
+  }
+  X509_STORE_CTX* ctx = X509_STORE_CTX_new();
+  X509_STORE_CTX_init(ctx, store, cert, chain);
+  bool ok = X509_verify_cert(ctx) == 1;
+  if (!ok) {
+    *error = fmt::format("TLS: certificate {} is not signed by a CA in {}: {}", cert_path, where,
+                         X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx)));
+  }
+  X509_STORE_CTX_free(ctx);
+  sk_X509_pop_free(chain, X509_free);
+  X509_STORE_free(store);
+  ERR_clear_error();
+  return ok;
+}
+
+int x509_days_until_expiry(X509* cert) {
+  int days = 0, seconds = 0;
+  ASN1_TIME_diff(&days, &seconds, nullptr, X509_get0_notAfter(cert));
+  return days;
+}
+
 std::string x509_subject(X509* cert) { return name_oneline(X509_get_subject_name(cert)); }
 std::string x509_issuer(X509* cert) { return name_oneline(X509_get_issuer_name(cert)); }
 

@@ -29,12 +29,18 @@ bool check_ca_file(const std::string& path, std::string* error);
 bool check_ca_dir(const std::string& path, std::string* error);
 bool key_matches_certificate(X509* cert, EVP_PKEY* key, const std::string& cert_path,
                              const std::string& key_path, std::string* error);
+// Checks that `cert` (with any intermediates that follow it in its file) chains to a CA in
+// ca_file / ca_dir.
+bool chains_to_ca(X509* cert, const std::string& cert_path, const std::string& ca_file,
+                  const std::string& ca_dir, std::string* error);
 
 // "CN=localhost,O=Cachet" style one-line forms and other facts for INFO and CLIENT LIST.
 std::string x509_subject(X509* cert);
 std::string x509_issuer(X509* cert);
 std::string x509_serial_hex(X509* cert);
 std::string x509_not_after(X509* cert);
+// Whole days from now until notAfter (negative once expired).
+int x509_days_until_expiry(X509* cert);
 std::string x509_sha256_fingerprint(X509* cert);
 std::string x509_subject_alt_names(X509* cert);
 // Most recent OpenSSL error queue entry, or "" (and clears the queue).

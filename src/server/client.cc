@@ -56,6 +56,15 @@ void Client::on_readable() {
     return;
   }
   query_.commit(static_cast<size_t>(n));
+  if (commands_processed_ == 0 && looks_like_tls_handshake() && connection_->tls_info() == nullptr) {
+    // A TLS client on the plaintext port: its ClientHello would sit in the buffer as an
+    // endless inline command. Say so in the log and hang up.
+    CACHET_LOG_VERBOSE("TLS handshake received on the plaintext port from {}; closing",
+                       connection_->peer_address());
+    ++server_->tls_stats().tls_on_plaintext_port;
+    close("TLS on the plaintext port");
+    return;
+  }
   server_->engine().stats.total_net_input_bytes += static_cast<uint64_t>(n);
   net_in_ += static_cast<uint64_t>(n);
   last_interaction_ms_ = now_ms();
@@ -74,10 +83,17 @@ void Client::on_writable() {
 }
 
 void Client::on_transport_error(std::string_view reason) {
-  if (connection_->handshaking() || reason.starts_with("TLS handshake")) {
-    server_->count_tls_handshake_failure();
+  if (!connection_->handshake_failure().empty()) {
+    server_->count_tls_handshake_failure(connection_->handshake_failure());
   }
   close(reason);
+}
+
+void Client::on_tls_established() { server_->count_tls_handshake(*connection_); }
+
+bool Client::looks_like_tls_handshake() const {
+  // A TLS record header: handshake content type 0x16, then major version 3.
+  return query_.size() >= 3 && query_.data()[0] == 0x16 && query_.data()[1] == 0x03;
 }
 
 void Client::process_input() {

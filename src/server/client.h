@@ -27,6 +27,7 @@ class Client : public net::ConnectionOwner {
   void on_readable() override;
   void on_writable() override;
   void on_transport_error(std::string_view reason) override;
+  void on_tls_established() override;
 
   // Writes queued output; on a partial write waits for the socket to drain. False if closed.
   bool flush();
@@ -58,6 +59,7 @@ class Client : public net::ConnectionOwner {
 
  private:
   void process_input();
+  bool looks_like_tls_handshake() const;
   // The command (or subcommand) a request names, or nullptr.
   commands::CommandSpec* resolve(const std::vector<std::string_view>& args) const;
   void execute(const std::vector<std::string_view>& args);

@@ -135,7 +135,7 @@ void section_stats(Server& s, std::string& out) {
       st.total_connections_received, st.total_commands_processed, st.total_net_input_bytes,
       st.total_net_output_bytes, st.rejected_connections, ks.expired_keys, ks.keyspace_hits,
       ks.keyspace_misses, st.total_error_replies, st.client_query_buffer_limit_disconnections,
-      st.client_output_buffer_limit_disconnections, s.tls_handshake_failures());
+      st.client_output_buffer_limit_disconnections, s.tls_stats().handshake_failures());
 }
 
 void section_replication(Server& s, std::string& out) {
@@ -189,6 +189,49 @@ void section_keyspace(Server& s, std::string& out) {
   }
 }
 
+std::string join_counts(const std::map<std::string, uint64_t, std::less<>>& counts) {
+  std::string out;
+  for (const auto& [name, count] : counts) {
+    if (!out.empty()) out += ',';
+    out += fmt::format("{}={}", name, count);
+  }
+  return out;
+}
+
+void section_tls(Server& s, std::string& out) {
+  const TlsStats& st = s.tls_stats();
+  std::shared_ptr<net::TlsContext> ctx = s.tls_context();
+  size_t tls_clients = 0;
+  for (const auto& [id, c] : s.clients())
+    if (!c->closing() && c->connection().tls_info() != nullptr) ++tls_clients;
+  out += "# TLS\r\n";
+  out += fmt::format("tls_port:{}\r\ntls_listener:{}\r\n", s.config().tls_port,
+                     s.listening_tls_port() > 0 ? "on" : "off");
+  out += fmt::format("plaintext_port:{}\r\nplaintext_listener:{}\r\n", s.config().port,
+                     s.listening_port() > 0 ? "on" : "off");
+  if (ctx) {
+    auto cert = [&](const char* role, const net::CertificateSummary& c) {
+      out += fmt::format(
+          "tls_{0}_cert_file:{1}\r\ntls_{0}_cert_subject:{2}\r\ntls_{0}_cert_issuer:{3}\r\n"
+          "tls_{0}_cert_serial:{4}\r\ntls_{0}_cert_not_after:{5}\r\n"
+          "tls_{0}_cert_days_until_expiry:{6}\r\n",
+          role, c.file, c.subject, c.issuer, c.serial, c.not_after, c.days_until_expiry);
+    };
+    cert("server", ctx->server_certificate());
+    cert("client", ctx->client_certificate());
+  }
+  out += fmt::format(
+      "tls_auto_reload_interval:{}\r\ntls_reloads:{}\r\ntls_reload_failures:{}\r\n"
+      "tls_last_reload_time:{}\r\ntls_last_reload_status:{}\r\ntls_last_reload_error:{}\r\n"
+      "tls_connected_clients:{}\r\ntls_handshakes_ok:{}\r\ntls_handshake_failures:{}\r\n"
+      "tls_handshake_failures_by_reason:{}\r\ntls_connections_by_version:{}\r\n"
+      "tls_sessions_resumed:{}\r\ntls_on_plaintext_port:{}\r\n",
+      s.config().tls_auto_reload_interval, st.reloads, st.reload_failures, st.last_reload_time,
+      st.last_reload_status, st.last_reload_error, tls_clients, st.handshakes_ok,
+      st.handshake_failures(), join_counts(st.failures_by_reason),
+      join_counts(st.connections_by_version), st.sessions_resumed, st.tls_on_plaintext_port);
+}
+
 void section_errorstats(Server& s, std::string& out) {
   out += "# Errorstats\r\n";
   for (const auto& [code, count] : s.engine().stats.errors_by_code)
@@ -210,6 +253,7 @@ constexpr Section kSections[] = {
     {"cpu", section_cpu, true},                 {"modules", section_modules, true},
     {"commandstats", section_commandstats, false}, {"errorstats", section_errorstats, true},
     {"cluster", section_cluster, true},         {"keyspace", section_keyspace, true},
+    {"tls", section_tls, true},
 };
 
 }  // namespace

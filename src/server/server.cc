@@ -38,12 +38,17 @@ Server::Server(config::ServerConfig config, std::string config_file)
   std::random_device rd;
   store::set_hash_seed((static_cast<uint64_t>(rd()) << 32) ^ rd());
   engine_ = std::make_unique<commands::Engine>(&config_);
+  tls_reloader_ = std::make_unique<net::TlsReloader>(
+      &loop_, [this](std::shared_ptr<net::TlsContext> next, const std::string& error) {
+        on_tls_reload(std::move(next), error);
+      });
   engine_->stats.start_time_us = now_us();
   commands::register_data_commands(engine_->commands);
   register_server_families(*this, engine_->commands);
 }
 
 Server::~Server() {
+  tls_reloader_.reset();  // joins its thread before anything it could post to goes away
   clients_.clear();
 }
 
@@ -198,7 +203,7 @@ void Server::close_timed_out_clients(int64_t now_ms) {
     if (client->closing()) continue;
     if (client->connection().handshaking()) {
       if (now_ms - client->created_ms() > kHandshakeTimeoutMs) {
-        count_tls_handshake_failure();
+        count_tls_handshake_failure("timeout");
         client->close("TLS handshake timed out");
       }
       continue;
@@ -222,6 +227,7 @@ void Server::cron() {
   }
   engine_->keyspace.periodic_maintenance();
   close_timed_out_clients(now);
+  tls_cron(now);
   if (pause_mode_ != PauseMode::kNone && now >= pause_until_ms_) unpause();
 }
 

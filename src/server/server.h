@@ -9,9 +9,12 @@
 #include "commands/engine.h"
 #include "config/directive.h"
 #include "config/server_config.h"
+#include "net/connection.h"
 #include "net/event_loop.h"
 #include "net/listener.h"
 #include "net/tls_context.h"
+#include "net/tls_reloader.h"
+#include "server/tls_stats.h"
 
 namespace cachet::server {
 
@@ -58,8 +61,10 @@ class Server {
   uint64_t next_client_id() { return ++last_client_id_; }
   int64_t pid() const { return pid_; }
   uint64_t blocked_clients() const { return 0; }
-  uint64_t tls_handshake_failures() const { return tls_handshake_failures_; }
-  void count_tls_handshake_failure() { ++tls_handshake_failures_; }
+  TlsStats& tls_stats() { return tls_stats_; }
+  // Handshake outcomes, reported by clients' connections.
+  void count_tls_handshake(const net::Connection& conn);
+  void count_tls_handshake_failure(std::string_view reason);
 
  private:
   bool open_listeners(std::string* error);
@@ -72,6 +77,9 @@ class Server {
   void close_timed_out_clients(int64_t now_ms);
   void free_closed_clients();
   void install_signal_handlers();
+  void on_tls_reload(std::shared_ptr<net::TlsContext> next, const std::string& error);
+  void warn_if_certificates_expire(int64_t now_ms);
+  void tls_cron(int64_t now_ms);
   void log_banner();
   void write_pid_file();
 
@@ -94,7 +102,9 @@ class Server {
   uint64_t last_client_id_ = 0;
   int64_t cron_ticks_ = 0;
   int64_t pid_ = 0;
-  uint64_t tls_handshake_failures_ = 0;
+  TlsStats tls_stats_;
+  // Declared after the loop it posts to, so it is stopped before the loop goes away.
+  std::unique_ptr<net::TlsReloader> tls_reloader_;
   bool shutdown_requested_ = false;
 };
 

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "net/socket_util.h"
 #include "net/tcp_connection.h"
@@ -117,12 +118,24 @@ bool Server::apply_tls(std::string* error) {
     return true;
   }
   std::string why;
-  std::shared_ptr<net::TlsContext> next = net::TlsContext::create(tls_settings_from(config_), &why);
+  net::TlsSettings settings = tls_settings_from(config_);
+  std::shared_ptr<net::TlsContext> next = net::TlsContext::create(settings, &why);
+  tls_stats_.last_reload_time = now_ms() / 1000;
   if (!next) {
+    if (tls_) {
+      ++tls_stats_.reload_failures;
+      tls_stats_.last_reload_status = "failed";
+      tls_stats_.last_reload_error = why;
+    }
     *error = why;
     return false;
   }
+  if (tls_) ++tls_stats_.reloads;
+  tls_stats_.last_reload_status = "ok";
+  tls_stats_.last_reload_error.clear();
   tls_ = std::move(next);
+  tls_reloader_->configure(settings, config_.tls_auto_reload_interval);
+  warn_if_certificates_expire(now_ms());
   CACHET_LOG_NOTICE("TLS material loaded: {} (serial {}, expires {})",
                     tls_->server_certificate().subject, tls_->server_certificate().serial,
                     tls_->server_certificate().not_after);
