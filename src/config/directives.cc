@@ -233,6 +233,7 @@ std::vector<Directive> build_table() {
       int_directive("tls-session-cache-timeout", &C::tls_session_cache_timeout, 0, INT_MAX, 0, T));
   t.push_back(int_directive("tls-auto-reload-interval", &C::tls_auto_reload_interval, 0,
                             INT_MAX, 0, T));
+  t.push_back(int_directive("tls-handshake-timeout", &C::tls_handshake_timeout, 1, INT_MAX));
   t.push_back(bool_directive("tls-replication", &C::tls_replication));
   t.push_back(bool_directive("tls-cluster", &C::tls_cluster));
   // Protocol and clients

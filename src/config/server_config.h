@@ -54,6 +54,7 @@ struct ServerConfig {
   int64_t tls_session_cache_size = 20 * 1024;
   int64_t tls_session_cache_timeout = 300;
   int64_t tls_auto_reload_interval = 0;
+  int64_t tls_handshake_timeout = 10000;  // ms; a Cachet extension
   bool tls_replication = false;
   bool tls_cluster = false;
 

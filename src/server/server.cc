@@ -26,9 +26,6 @@ std::atomic<int> g_shutdown_signal{0};
 
 void on_shutdown_signal(int sig) { g_shutdown_signal = sig; }
 
-// A TLS handshake that has not finished in this long is dropped, so stalled peers cannot hold
-// connection slots.
-constexpr int64_t kHandshakeTimeoutMs = 10000;
 
 }  // namespace
 
@@ -202,7 +199,7 @@ void Server::close_timed_out_clients(int64_t now_ms) {
   for (auto& [id, client] : clients_) {
     if (client->closing()) continue;
     if (client->connection().handshaking()) {
-      if (now_ms - client->created_ms() > kHandshakeTimeoutMs) {
+      if (now_ms - client->created_ms() > config_.tls_handshake_timeout) {
         count_tls_handshake_failure("timeout");
         client->close("TLS handshake timed out");
       }

@@ -124,6 +124,12 @@ class Certs:
     untrusted_client_crt: Path
     untrusted_client_key: Path
     missing: Path         # path that does not exist
+    expired_client_crt: Path  # a client certificate whose validity is in the past
+    expired_client_key: Path
+    rotated_server_crt: Path  # CN=localhost again, new serial and key: for rotation tests
+    rotated_server_key: Path
+    untrusted_server_crt: Path  # CN=localhost, signed by the untrusted CA
+    untrusted_server_key: Path
 
 
 def generate(out_dir) -> Certs:
@@ -141,6 +147,12 @@ def generate(out_dir) -> Certs:
                                       start="20990101000000Z", end="21000101000000Z")
     rogue_crt, rogue_key = rogue.issue(out, "untrusted-client", "rogue-client",
                                        "client_ext")
+    expired_client_crt, expired_client_key = ca.issue(
+        out, "expired-client", "expired-client", "client_ext",
+        start="20200101000000Z", end="20200201000000Z")
+    rotated_crt, rotated_key = ca.issue(out, "rotated-server", "localhost", "server_ext")
+    untrusted_srv_crt, untrusted_srv_key = rogue.issue(out, "untrusted-server", "localhost",
+                                                        "server_ext")
     other_key = _new_key(out / "other.key")
     empty = out / "empty.pem"
     empty.write_text("")
@@ -154,7 +166,11 @@ def generate(out_dir) -> Certs:
                  future_crt=future_crt, future_key=future_key,
                  other_key=other_key, empty=empty, malformed=malformed,
                  untrusted_ca=rogue.cert, untrusted_client_crt=rogue_crt,
-                 untrusted_client_key=rogue_key, missing=out / "does-not-exist.crt")
+                 untrusted_client_key=rogue_key, missing=out / "does-not-exist.crt",
+                 expired_client_crt=expired_client_crt, expired_client_key=expired_client_key,
+                 rotated_server_crt=rotated_crt, rotated_server_key=rotated_key,
+                 untrusted_server_crt=untrusted_srv_crt,
+                 untrusted_server_key=untrusted_srv_key)
 
 
 if __name__ == "__main__":  # manual use: python3 certs.py DIR
