@@ -10,6 +10,7 @@ and not-yet-valid certificates are made.  Keys are EC P-256: instant to
 generate, so the session fixture stays fast.
 """
 
+import datetime
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -130,6 +131,8 @@ class Certs:
     rotated_server_key: Path
     untrusted_server_crt: Path  # CN=localhost, signed by the untrusted CA
     untrusted_server_key: Path
+    expiring_crt: Path    # CN=localhost, valid for about five more days
+    expiring_key: Path
 
 
 def generate(out_dir) -> Certs:
@@ -153,6 +156,9 @@ def generate(out_dir) -> Certs:
     rotated_crt, rotated_key = ca.issue(out, "rotated-server", "localhost", "server_ext")
     untrusted_srv_crt, untrusted_srv_key = rogue.issue(out, "untrusted-server", "localhost",
                                                         "server_ext")
+    soon = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=5, hours=1))
+    expiring_crt, expiring_key = ca.issue(out, "expiring", "localhost", "server_ext",
+                                          end=soon.strftime("%Y%m%d%H%M%SZ"))
     other_key = _new_key(out / "other.key")
     empty = out / "empty.pem"
     empty.write_text("")
@@ -170,7 +176,8 @@ def generate(out_dir) -> Certs:
                  expired_client_crt=expired_client_crt, expired_client_key=expired_client_key,
                  rotated_server_crt=rotated_crt, rotated_server_key=rotated_key,
                  untrusted_server_crt=untrusted_srv_crt,
-                 untrusted_server_key=untrusted_srv_key)
+                 untrusted_server_key=untrusted_srv_key,
+                 expiring_crt=expiring_crt, expiring_key=expiring_key)
 
 
 if __name__ == "__main__":  # manual use: python3 certs.py DIR

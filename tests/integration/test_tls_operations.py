@@ -225,3 +225,10 @@ def test_config_rewrite_persists_listener_changes(server_factory, certs):
     text = (s.workdir / "server.conf").read_text()
     assert re.search(r"^port 0$", text, re.M)
     assert re.search(r"^tls-port %d$" % s.tls_port, text, re.M)
+
+
+def test_certificate_close_to_expiry_is_warned_about(server_factory, certs):
+    s = server_factory.start("--tls-cert-file", certs.expiring_crt, "--tls-key-file",
+                             certs.expiring_key, "--tls-auth-clients", "no", tls_port="auto")
+    assert re.search(r"TLS certificate .*expiring\.crt .* expires in [45] days", s.output())
+    assert int(info_tls(s)["tls_server_cert_days_until_expiry"]) in (4, 5)
