@@ -15,6 +15,10 @@
 
 namespace cachet::net {
 
+namespace {
+constexpr int kMaxAcceptsPerEvent = 100;
+}  // namespace
+
 class Listener::Socket : public EventHandler {
  public:
   Socket(EventLoop* loop, int fd, AcceptFn* on_accept)
@@ -26,8 +30,9 @@ class Listener::Socket : public EventHandler {
     ::close(fd_);
   }
   void handle_events(uint32_t) override {
-    // Accept a bounded batch so a connection storm cannot starve served clients.
-    for (int i = 0; i < 1000; ++i) {
+    // Accept a bounded batch so a connection storm cannot starve served clients; the rest wait
+    // in the backlog and are reported again on the next iteration.
+    for (int i = 0; i < kMaxAcceptsPerEvent; ++i) {
       int fd = ::accept4(fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
       if (fd < 0) {
         if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED) {

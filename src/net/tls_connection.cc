@@ -4,6 +4,7 @@
 #include <cstring>
 #include <sys/epoll.h>
 
+#include "common/clock.h"
 #include "net/tls_material.h"
 
 namespace cachet::net {
@@ -35,8 +36,9 @@ std::string_view classify_handshake_failure(int ssl_error, unsigned long code) {
 
 }  // namespace
 
-TlsConnection::TlsConnection(EventLoop* loop, int fd, std::shared_ptr<TlsContext> context)
-    : Connection(loop, fd), context_(std::move(context)) {
+TlsConnection::TlsConnection(EventLoop* loop, int fd, std::shared_ptr<TlsContext> context,
+                             HandshakeBudget* budget)
+    : Connection(loop, fd), context_(std::move(context)), budget_(budget) {
   ssl_ = SSL_new(context_->server_ctx());
   if (ssl_ == nullptr || SSL_set_fd(ssl_, fd) != 1) {
     state_ = State::kFailed;
@@ -65,7 +67,11 @@ void TlsConnection::update_interest() {
 void TlsConnection::handle_events(uint32_t events) {
   if (owner_ == nullptr) return;
   if (state_ == State::kHandshake) {
+    // Over budget: leave the bytes in the socket; epoll reports them again next iteration.
+    if (budget_ != nullptr && budget_->exhausted()) return;
+    int64_t start = budget_ != nullptr ? monotonic_us() : 0;
     continue_handshake();
+    if (budget_ != nullptr) budget_->charge(monotonic_us() - start);
     return;
   }
   if (state_ == State::kFailed) return;

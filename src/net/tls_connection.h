@@ -8,13 +8,16 @@
 #include <memory>
 
 #include "net/connection.h"
+#include "net/handshake_budget.h"
 #include "net/tls_context.h"
 
 namespace cachet::net {
 
 class TlsConnection : public Connection {
  public:
-  TlsConnection(EventLoop* loop, int fd, std::shared_ptr<TlsContext> context);
+  // `budget` (may be null) is shared by all connections of the loop.
+  TlsConnection(EventLoop* loop, int fd, std::shared_ptr<TlsContext> context,
+                HandshakeBudget* budget = nullptr);
   ~TlsConnection() override;
 
   ssize_t read(char* buf, size_t len) override;
@@ -37,6 +40,7 @@ class TlsConnection : public Connection {
   ssize_t classify(int ret, bool reading);
 
   std::shared_ptr<TlsContext> context_;  // keeps a reloaded-away context alive for this conn
+  HandshakeBudget* budget_;
   SSL* ssl_ = nullptr;
   State state_ = State::kHandshake;
   bool handshake_wants_write_ = false;

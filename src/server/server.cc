@@ -168,6 +168,7 @@ bool Server::before_sleep() {
     loop_.stop();
     return false;
   }
+  handshake_budget_.reset();
   // One pass writes every reply produced in this iteration. The two vectors trade places so
   // their capacity is reused: no allocation per loop iteration.
   writing_.swap(pending_writes_);

@@ -11,6 +11,7 @@
 #include "config/server_config.h"
 #include "net/connection.h"
 #include "net/event_loop.h"
+#include "net/handshake_budget.h"
 #include "net/listener.h"
 #include "net/tls_context.h"
 #include "net/tls_reloader.h"
@@ -103,6 +104,7 @@ class Server {
   int64_t cron_ticks_ = 0;
   int64_t pid_ = 0;
   TlsStats tls_stats_;
+  net::HandshakeBudget handshake_budget_{1000};  // microseconds of handshakes per iteration
   // Declared after the loop it posts to, so it is stopped before the loop goes away.
   std::unique_ptr<net::TlsReloader> tls_reloader_;
   bool shutdown_requested_ = false;

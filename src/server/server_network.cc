@@ -189,7 +189,7 @@ void Server::accept_client(int fd, bool tls, bool unix_socket) {
   ++engine_->stats.total_connections_received;
   std::unique_ptr<net::Connection> conn;
   if (tls) {
-    conn = std::make_unique<net::TlsConnection>(&loop_, fd, tls_);
+    conn = std::make_unique<net::TlsConnection>(&loop_, fd, tls_, &handshake_budget_);
   } else {
     conn = std::make_unique<net::TcpConnection>(&loop_, fd, unix_socket);
   }
