@@ -49,6 +49,7 @@ TlsConnection::TlsConnection(EventLoop* loop, int fd, std::shared_ptr<TlsContext
 }
 
 TlsConnection::~TlsConnection() {
+  if (deferred_) budget_->forget(this);
   if (ssl_ != nullptr) {
     // A quiet close: a shutdown alert is a courtesy, never worth blocking for.
     if (state_ == State::kOpen) SSL_shutdown(ssl_);
@@ -57,6 +58,7 @@ TlsConnection::~TlsConnection() {
 }
 
 void TlsConnection::update_interest() {
+  if (deferred_) return;  // events stay off until the budget resumes the handshake
   if (state_ == State::kHandshake) {
     register_interest(!handshake_wants_write_, handshake_wants_write_);
     return;
@@ -67,11 +69,15 @@ void TlsConnection::update_interest() {
 void TlsConnection::handle_events(uint32_t events) {
   if (owner_ == nullptr) return;
   if (state_ == State::kHandshake) {
-    // Over budget: leave the bytes in the socket; epoll reports them again next iteration.
-    if (budget_ != nullptr && budget_->exhausted()) return;
-    int64_t start = budget_ != nullptr ? monotonic_us() : 0;
-    continue_handshake();
-    if (budget_ != nullptr) budget_->charge(monotonic_us() - start);
+    if (deferred_) return;
+    if (budget_ != nullptr && budget_->exhausted()) {
+      // Over budget: the bytes stay in the socket and the budget resumes us later.
+      deferred_ = true;
+      register_interest(false, false);
+      budget_->defer(this);
+      return;
+    }
+    timed_handshake_step();
     return;
   }
   if (state_ == State::kFailed) return;
@@ -87,6 +93,17 @@ void TlsConnection::handle_events(uint32_t events) {
   if (!want_read_ && !want_write_ && (events & (EPOLLERR | EPOLLHUP))) {
     owner_->on_transport_error("connection closed by peer");
   }
+}
+
+void TlsConnection::timed_handshake_step() {
+  int64_t start = budget_ != nullptr ? monotonic_us() : 0;
+  continue_handshake();
+  if (budget_ != nullptr) budget_->charge(monotonic_us() - start);
+}
+
+void TlsConnection::resume_handshake() {
+  deferred_ = false;
+  timed_handshake_step();
 }
 
 void TlsConnection::continue_handshake() {

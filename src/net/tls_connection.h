@@ -28,6 +28,8 @@ class TlsConnection : public Connection {
   const TlsPeerInfo* tls_info() const override { return &info_; }
   std::string_view handshake_failure() const override { return failure_; }
   void handle_events(uint32_t events) override;
+  // Continues a handshake the budget deferred.
+  void resume_handshake();
 
  protected:
   void update_interest() override;
@@ -35,6 +37,7 @@ class TlsConnection : public Connection {
  private:
   enum class State { kHandshake, kOpen, kFailed };
   void continue_handshake();
+  void timed_handshake_step();
   void on_handshake_done();
   // Maps an SSL_* failure to the connection's results and remembered readiness needs.
   ssize_t classify(int ret, bool reading);
@@ -44,6 +47,7 @@ class TlsConnection : public Connection {
   SSL* ssl_ = nullptr;
   State state_ = State::kHandshake;
   bool handshake_wants_write_ = false;
+  bool deferred_ = false;  // queued in the budget, socket events off
   bool read_wants_write_ = false;   // SSL_read returned WANT_WRITE
   bool write_wants_read_ = false;   // SSL_write returned WANT_READ
   TlsPeerInfo info_;

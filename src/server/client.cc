@@ -110,7 +110,9 @@ void Client::process_input() {
       return;
     }
     if (status == resp::ParseStatus::kRequest) {
-      const commands::CommandSpec* spec = resolve(parser_.args());
+      // Only while CLIENT PAUSE is in force does a request need looking up before it runs.
+      const commands::CommandSpec* spec =
+          server_->pause_mode() == PauseMode::kNone ? nullptr : resolve(parser_.args());
       if (spec != nullptr && server_->pause_blocks(spec->flags)) {
         paused_ = true;  // the request stays in the buffer for resume()
         server_->add_paused(this);

@@ -168,7 +168,7 @@ bool Server::before_sleep() {
     loop_.stop();
     return false;
   }
-  handshake_budget_.reset();
+  bool handshakes_waiting = handshake_budget_.run_deferred();
   // One pass writes every reply produced in this iteration. The two vectors trade places so
   // their capacity is reused: no allocation per loop iteration.
   writing_.swap(pending_writes_);
@@ -178,7 +178,7 @@ bool Server::before_sleep() {
   }
   writing_.clear();
   free_closed_clients();
-  return false;
+  return handshakes_waiting;
 }
 
 void Server::free_closed_clients() {
