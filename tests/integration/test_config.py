@@ -1,6 +1,8 @@
 """Startup configuration: config files, overrides, timeout, maxclients, bad input."""
 
 import re
+import socket
+import subprocess
 
 import pytest
 
@@ -147,3 +149,32 @@ def test_out_of_range_values(server_factory, directive):
     rc, out = server_factory.run_expect_exit(config=directive + "\n")
     assert rc != 0
     assert directive.split()[0] in out
+
+
+def test_bind_several_addresses_ipv4_and_ipv6(server_factory):
+    s = server_factory.start("--bind", "127.0.0.1", "-::1")
+    with socket.create_connection(("127.0.0.1", s.port), timeout=10) as c4:
+        c4.sendall(b"PING\r\n")
+        assert c4.recv(64) == b"+PONG\r\n"
+    if socket.has_ipv6:
+        try:
+            c6 = socket.create_connection(("::1", s.port), timeout=10)
+        except OSError:
+            pytest.skip("no IPv6 loopback on this machine")
+        with c6:
+            c6.sendall(b"PING\r\n")
+            assert c6.recv(64) == b"+PONG\r\n"
+    assert s.client().config_get("bind") == {"bind": "127.0.0.1 -::1"}
+
+
+def test_tcp_keepalive_is_set_on_client_sockets(server_factory):
+    s = server_factory.start("--tcp-keepalive", "123")
+    with socket.create_connection(("127.0.0.1", s.port), timeout=10) as c:
+        c.sendall(b"PING\r\n")
+        assert c.recv(64) == b"+PONG\r\n"
+        local_port = c.getsockname()[1]
+        # The server's end of this connection carries a keepalive timer of about 123 s.
+        out = subprocess.run(["ss", "-tno", "state", "established",
+                              f"( sport = :{s.port} and dport = :{local_port} )"],
+                             capture_output=True, text=True, check=True).stdout
+        assert re.search(r"timer:\(keepalive,2min", out), out
