@@ -194,6 +194,8 @@ done
   || die "openssl CLI is needed to create TLS certificates"; }
 
 NCPU=$(getconf _NPROCESSORS_ONLN 2>/dev/null || nproc)
+CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
+[[ $CLK_TCK =~ ^[1-9][0-9]*$ ]] || CLK_TCK=100
 if ((NCPU < 2)) && [[ $SERVER_CPU == 0 && $CLIENT_CPU == 1 ]]; then
   warn "only $NCPU CPU online: servers and redis-benchmark will share CPU 0"
   CLIENT_CPU=0
@@ -383,11 +385,24 @@ log "redis:  pid ${PID[redis]} port ${PORT[redis]} tls ${TLS_PORT[redis]}"
 # ---------------------------------------------------------------------------
 # Benchmark helpers
 # ---------------------------------------------------------------------------
-# run_bench SERVER TRANSPORT TEST PIPELINE REQUESTS  -> sets RPS ("" on failure)
+server_ticks() {  # user+system CPU clock ticks of a server process (all threads); "" if unreadable
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || { echo ""; return 0; }
+  # Drop "pid (comm) " so that field numbering does not depend on comm
+  # (fields 14 utime + 15 stime of proc(5) become $12 + $13).
+  awk '{ print $12 + $13 }' <<<"${stat##*) }"
+}
+
+now_ns() { date +%s%N; }
+
+# run_bench SERVER TRANSPORT TEST PIPELINE REQUESTS
+#   -> sets RPS ("" on failure), and from the server's /proc/PID/stat CPU time
+#      over the run: TICKS (clock ticks), CPU_US (server CPU microseconds per
+#      request) and BUSY (server CPU time / wall time, %); all "" on failure.
 # (not meant to be called inside $(...), so that `die` stops the script)
-RPS=""
+RPS="" TICKS="" CPU_US="" BUSY=""
 run_bench() {
-  local s=$1 transport=$2 test=$3 pipe=$4 n=$5 port out err rps
+  local s=$1 transport=$2 test=$3 pipe=$4 n=$5 port out err rps t0 t1 w0 w1
   local tls=()
   if [[ $transport == tls ]]; then
     port=${TLS_PORT[$s]}
@@ -396,6 +411,7 @@ run_bench() {
     port=${PORT[$s]}
   fi
   out=$WORKDIR/bench.out err=$WORKDIR/bench.err
+  t0=$(server_ticks "${PID[$s]}"); w0=$(now_ns)
   if ! timeout "$BENCH_TIMEOUT" taskset -c "$CLIENT_CPU" "$REDIS_BENCHMARK" \
         -h 127.0.0.1 -p "$port" "${tls[@]}" \
         -c "$CLIENTS" -n "$n" -r "$KEYSPACE" -d "$DATA_SIZE" -P "$pipe" \
@@ -403,6 +419,7 @@ run_bench() {
     warn "redis-benchmark failed against $s ($transport, -t $test -P $pipe)"
     tail -n 5 "$err" >&2 || true
   fi
+  w1=$(now_ns); t1=$(server_ticks "${PID[$s]}")
   # Last data row: some tests (e.g. lrange_100) print a preparatory row first.
   rps=$(awk -F, '$1 != "\"test\"" { v = $2 } END { gsub(/"/, "", v); print v }' "$out")
   if ! [[ $rps =~ ^[0-9]+(\.[0-9]+)?$ ]] || [[ $rps =~ ^0+(\.0+)?$ ]]; then
@@ -412,6 +429,13 @@ run_bench() {
     rps=""
   fi
   RPS=$rps
+  TICKS="" CPU_US="" BUSY=""
+  if [[ -n $rps && $t0 =~ ^[0-9]+$ && $t1 =~ ^[0-9]+$ && $w0 =~ ^[0-9]+$ && $w1 =~ ^[0-9]+$ ]] &&
+     ((t1 >= t0 && w1 > w0 && n > 0)); then
+    TICKS=$((t1 - t0))
+    CPU_US=$(awk -v d="$TICKS" -v hz="$CLK_TCK" -v n="$n" 'BEGIN { printf "%.2f", d * 1e6 / hz / n }')
+    BUSY=$(awk -v d="$TICKS" -v hz="$CLK_TCK" -v w=$((w1 - w0)) 'BEGIN { printf "%.0f", 100 * d / hz / (w / 1e9) }')
+  fi
 }
 
 median() {  # median VALUES... (empty values ignored)
@@ -420,6 +444,14 @@ median() {  # median VALUES... (empty values ignored)
       if (NR == 0) exit
       if (NR % 2) printf "%.0f\n", a[(NR + 1) / 2]
       else        printf "%.0f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+
+median2() {  # median2 VALUES... -> like median, with two decimals
+  printf '%s\n' "$@" | awk 'NF' | sort -g |
+    awk '{ a[NR] = $1 } END {
+      if (NR == 0) exit
+      if (NR % 2) printf "%.2f\n", a[(NR + 1) / 2]
+      else        printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }
 
 # ---------------------------------------------------------------------------
@@ -436,7 +468,8 @@ fi
 # Measurement: for each run, for each row, both servers back to back.
 # The server that goes first alternates between runs.
 # ---------------------------------------------------------------------------
-declare -A SAMPLES
+declare -A SAMPLES CPUS BUSYS TICKSS
+MIN_TICKS=""
 START_LOAD=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
 START_TIME=$SECONDS
 nrows=${#SEL_ID[@]}
@@ -447,7 +480,11 @@ for ((run = 1; run <= RUNS; run++)); do
       run_bench "$s" "${SEL_TRANSPORT[i]}" "${SEL_TEST[i]}" "${SEL_PIPE[i]}" "${SEL_N[i]}"
       rps=$RPS
       SAMPLES["${SEL_ID[i]}|$s"]+="${rps:-fail} "
-      log "[run $run/$RUNS] ${SEL_ID[i]} $s: ${rps:-FAILED} rps"
+      CPUS["${SEL_ID[i]}|$s"]+="${CPU_US:-fail} "
+      BUSYS["${SEL_ID[i]}|$s"]+="${BUSY:-fail} "
+      TICKSS["${SEL_ID[i]}|$s"]+="${TICKS:-fail} "
+      if [[ -n $TICKS ]] && { [[ -z $MIN_TICKS ]] || ((TICKS < MIN_TICKS)); }; then MIN_TICKS=$TICKS; fi
+      log "[run $run/$RUNS] ${SEL_ID[i]} $s: ${rps:-FAILED} rps${CPU_US:+, server ${CPU_US} us/req, ${BUSY}% busy}"
     done
   done
 done
@@ -501,13 +538,46 @@ if ((${#ratios[@]} > 0)); then
   echo
 fi
 
-echo "<details><summary>Raw samples (requests/s, in run order)</summary>"
+cpu_row() { printf '| %-10s | %8s | %-9s | %13s | %12s | %47s | %13s | %12s |\n' "$@"; }
+echo "## Server CPU per request (microseconds, lower is better)"
 echo
-echo "| row | cachet | redis |"
-echo "|---|---|---|"
+echo "Server process user+system CPU time from /proc/PID/stat (${CLK_TCK} Hz clock ticks) over each redis-benchmark run, divided by"
+echo "its requests (connection setup included, i.e. $CLIENTS TLS handshakes per run on TLS rows); busy % = server CPU time / wall time of the run."
+echo
+cpu_row test pipeline transport "cachet us/req" "redis us/req" "ratio (cachet/redis, below 1 = cachet cheaper)" "cachet busy %" "redis busy %"
+printf '|%s|%s|%s|%s|%s|%s|%s|%s|\n' "------------" "---------:" "-----------" "--------------:" "-------------:" \
+  "------------------------------------------------:" "--------------:" "-------------:"
 for ((i = 0; i < nrows; i++)); do
   id=${SEL_ID[i]}
-  printf '| %s | %s | %s |\n' "$id" "${SAMPLES["$id|cachet"]% }" "${SAMPLES["$id|redis"]% }"
+  # shellcheck disable=SC2086
+  c=$(median2 ${CPUS["$id|cachet"]//fail/})
+  # shellcheck disable=SC2086
+  r=$(median2 ${CPUS["$id|redis"]//fail/})
+  # shellcheck disable=SC2086
+  cb=$(median ${BUSYS["$id|cachet"]//fail/})
+  # shellcheck disable=SC2086
+  rb=$(median ${BUSYS["$id|redis"]//fail/})
+  ratio="n/a"
+  if [[ -n $c && -n $r ]] && awk -v r="$r" 'BEGIN { exit !(r > 0) }'; then
+    ratio=$(awk -v c="$c" -v r="$r" 'BEGIN { printf "%.2f", c / r }')
+  fi
+  transport=${SEL_TRANSPORT[i]}; [[ $transport == tls ]] && transport=TLS
+  cpu_row "${SEL_NAME[i]}" "${SEL_PIPE[i]}" "$transport" "${c:-n/a}" "${r:-n/a}" "$ratio" "${cb:-n/a}" "${rb:-n/a}"
+done
+echo
+echo "When the client (redis-benchmark on one CPU) is the bottleneck, busy % stays below 100 and rps ratios tend to 1; the CPU-per-request"
+echo "columns are then the fairer comparison. Clock ticks are coarse ($(awk -v hz="$CLK_TCK" 'BEGIN { printf "%g", 1000 / hz }') ms), so use enough requests per run (fewest ticks in a run here: ${MIN_TICKS:-n/a})."
+echo
+
+echo "<details><summary>Raw samples (in run order): requests/s; server CPU us/req, busy %, clock ticks</summary>"
+echo
+echo "| row | cachet | redis | cachet us/req | redis us/req | cachet busy % | redis busy % | cachet ticks | redis ticks |"
+echo "|---|---|---|---|---|---|---|---|---|"
+for ((i = 0; i < nrows; i++)); do
+  id=${SEL_ID[i]}
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$id" "${SAMPLES["$id|cachet"]% }" "${SAMPLES["$id|redis"]% }" \
+    "${CPUS["$id|cachet"]% }" "${CPUS["$id|redis"]% }" "${BUSYS["$id|cachet"]% }" "${BUSYS["$id|redis"]% }" \
+    "${TICKSS["$id|cachet"]% }" "${TICKSS["$id|redis"]% }"
 done
 echo
 echo "</details>"
