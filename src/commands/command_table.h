@@ -30,6 +30,9 @@ enum CommandFlag : uint32_t {
   kSkipMonitor = 1 << 13,
   kSkipSlowlog = 1 << 14,
   kSentinel = 1 << 15,
+  // Internal, not a Valkey flag: runs at once inside MULTI instead of being queued
+  // (EXEC, DISCARD, MULTI, WATCH, QUIT, RESET).
+  kRunsInMulti = 1 << 16,
 };
 
 // ACL categories, as ACL CAT lists them (the ACL work fills in the rest of the machinery).

@@ -137,6 +137,10 @@ void reset_command(CommandContext& ctx) {
   ctx.session.no_evict = false;
   ctx.session.user = "default";
   ctx.session.authenticated = ctx.engine.config.requirepass.empty();
+  ctx.session.in_multi = false;
+  ctx.session.multi_aborted = false;
+  ctx.session.queued.clear();
+  ctx.engine.watches.unwatch_all(ctx.session);
   ctx.reply.simple("RESET");
 }
 
@@ -159,10 +163,12 @@ void register_connection_commands(CommandTable& t) {
             {"connection", "Handshakes with the server.", "6.0.0"}, hello_command));
   t.add(cmd("select", 2, kLoading | kStale | kFast, c | kAclFast, kNoKeys,
             {"connection", "Changes the selected database."}, select_command));
-  t.add(cmd("quit", -1, kNoscript | kLoading | kStale | kFast | kNoAuth | kAllowBusy,
+  t.add(cmd("quit", -1,
+            kNoscript | kLoading | kStale | kFast | kNoAuth | kAllowBusy | kRunsInMulti,
             c | kAclFast, kNoKeys,
             {"connection", "Closes the connection."}, quit_command));
-  t.add(cmd("reset", 1, kNoscript | kLoading | kStale | kFast | kNoAuth | kAllowBusy,
+  t.add(cmd("reset", 1,
+            kNoscript | kLoading | kStale | kFast | kNoAuth | kAllowBusy | kRunsInMulti,
             c | kAclFast, kNoKeys,
             {"connection", "Resets the connection.", "6.2.0"}, reset_command));
 }

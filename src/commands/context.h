@@ -11,12 +11,21 @@
 
 namespace cachet::commands {
 
+// Runs a command the way its client would (checks done, statistics kept); EXEC uses it for
+// the queued commands.
+class CommandInvoker {
+ public:
+  virtual ~CommandInvoker() = default;
+  virtual void invoke(CommandSpec& spec, const std::vector<std::string_view>& args) = 0;
+};
+
 struct CommandContext {
   Engine& engine;
   Session& session;
   const std::vector<std::string_view>& args;  // args[0] is the command name as sent
   resp::ReplyWriter& reply;
   int64_t now_ms;  // one clock reading per command, so a command sees one consistent "now"
+  CommandInvoker* invoker = nullptr;
 
   store::Database& db() { return engine.keyspace.db(static_cast<size_t>(session.db)); }
   size_t argc() const { return args.size(); }

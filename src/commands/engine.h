@@ -7,6 +7,8 @@
 #include <string_view>
 
 #include "commands/command_table.h"
+#include "commands/watch_registry.h"
+#include "common/clock.h"
 #include "config/server_config.h"
 #include "store/keyspace.h"
 
@@ -41,7 +43,11 @@ struct ServerStats {
 class Engine {
  public:
   explicit Engine(config::ServerConfig* config)
-      : config(*config), keyspace(static_cast<size_t>(config->databases)) {}
+      : config(*config), keyspace(static_cast<size_t>(config->databases)) {
+    keyspace.set_expired_observer([this](size_t db, std::string_view key) {
+      watches.touch(static_cast<int>(db), key);
+    });
+  }
 
   config::ServerConfig& config;
   store::Keyspace keyspace;
@@ -49,10 +55,19 @@ class Engine {
   ServerStats stats;
   uint64_t dirty = 0;  // changes since the last save (rdb_changes_since_last_save)
   bool active_expire_enabled = true;
+  WatchRegistry watches;
 
   // Every write to a key goes through here: it is the seam for WATCH, keyspace notifications
   // and persistence counters.
-  void key_modified(int db, std::string_view key) { ++dirty; }
+  void key_modified(int db, std::string_view key) {
+    ++dirty;
+    watches.touch(db, key);
+  }
+  // Before database `db` is emptied: its watched keys that exist count as modified.
+  void database_emptied(int db);
+  // Before databases `a` and `b` trade places: a watched key in either that exists in either
+  // now sees a different value.
+  void databases_swapped(int a, int b);
 };
 
 }  // namespace cachet::commands

@@ -21,17 +21,16 @@ bool parse_flush_mode(CommandContext& ctx) {
 
 void flushdb_command(CommandContext& ctx) {
   if (!parse_flush_mode(ctx)) return;
-  ctx.engine.dirty += ctx.db().size();
+  ctx.engine.database_emptied(ctx.session.db);
   ctx.db().clear();
-  ctx.engine.key_modified(ctx.session.db, {});
   ctx.reply.ok();
 }
 
 void flushall_command(CommandContext& ctx) {
   if (!parse_flush_mode(ctx)) return;
-  ctx.engine.dirty += ctx.engine.keyspace.total_keys();
+  for (size_t i = 0; i < ctx.engine.keyspace.db_count(); ++i)
+    ctx.engine.database_emptied(static_cast<int>(i));
   ctx.engine.keyspace.flush_all();
-  ctx.engine.key_modified(-1, {});
   ctx.reply.ok();
 }
 
@@ -42,8 +41,9 @@ void swapdb_command(CommandContext& ctx) {
   int64_t n = static_cast<int64_t>(ctx.engine.keyspace.db_count());
   if (a < 0 || a >= n || b < 0 || b >= n) return ctx.reply.error(errors::kDbIndexRange);
   if (a != b) {
+    ctx.engine.databases_swapped(static_cast<int>(a), static_cast<int>(b));
     ctx.engine.keyspace.swap(static_cast<size_t>(a), static_cast<size_t>(b));
-    ctx.engine.key_modified(static_cast<int>(a), {});
+    ++ctx.engine.dirty;
   }
   ctx.reply.ok();
 }

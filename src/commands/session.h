@@ -4,8 +4,23 @@
 // sockets.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace cachet::commands {
+
+struct CommandSpec;
+
+// A command queued between MULTI and EXEC; it owns copies of its arguments.
+struct QueuedCommand {
+  CommandSpec* spec;
+  std::vector<std::string> args;
+};
+
+struct WatchedKey {
+  int db;
+  std::string key;
+  bool expired_when_watched;
+};
 
 enum class ReplyMode { kOn, kOff, kSkipNext };
 
@@ -23,6 +38,13 @@ struct Session {
   bool no_evict = false;
   bool close_after_reply = false;  // QUIT: answer, then close
   const std::string* last_command = nullptr;  // CLIENT LIST "cmd=": the table's name, no copy
+
+  // MULTI/EXEC state.
+  bool in_multi = false;
+  bool multi_aborted = false;  // a command was refused while queueing: EXEC answers EXECABORT
+  std::vector<QueuedCommand> queued;
+  std::vector<WatchedKey> watched;
+  bool watch_dirty = false;  // a watched key changed: EXEC answers null
 };
 
 }  // namespace cachet::commands

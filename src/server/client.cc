@@ -38,7 +38,7 @@ Client::Client(Server* server, std::unique_ptr<net::Connection> connection, uint
   connection_->set_owner(this);
 }
 
-Client::~Client() = default;
+Client::~Client() { server_->engine().watches.unwatch_all(session_); }
 
 void Client::on_readable() {
   if (closing_ || paused_) return;
@@ -140,6 +140,8 @@ commands::CommandSpec* Client::resolve(const std::vector<std::string_view>& args
 }
 
 void Client::reply_error(std::string_view message) {
+  // A command refused while queueing dooms the transaction (EXEC answers EXECABORT).
+  if (session_.in_multi) session_.multi_aborted = true;
   writer_.error(message);
   server_->engine().stats.count_error(message);
   queue_write();
@@ -172,27 +174,22 @@ void Client::execute(const std::vector<std::string_view>& args) {
     return reply_error(commands::errors::kNoAuth);
   }
 
+  if (session_.in_multi && !spec->has(commands::kRunsInMulti)) {
+    if (spec->has(commands::kNoMulti)) {
+      return reply_error("ERR Command not allowed inside a transaction");
+    }
+    session_.queued.push_back({spec, std::vector<std::string>(args.begin(), args.end())});
+    writer_.simple("QUEUED");
+    queue_write();
+    return;
+  }
+
   // CLIENT REPLY SKIP silences the command after it (unless that is CLIENT REPLY ON).
   bool skip_this = session_.reply_mode == commands::ReplyMode::kSkipNext;
   if (skip_this) session_.reply_mode = commands::ReplyMode::kOn;
   session_.reply_on_requested = false;
   size_t before = output_.size();
-  int64_t start_us = monotonic_us();
-  commands::CommandContext ctx{engine, session_, args, writer_, now_ms()};
-  session_.last_command = &spec->name;
-  server_->set_current_client(this);
-  spec->handler(ctx);
-  server_->set_current_client(nullptr);
-  int64_t elapsed = monotonic_us() - start_us;
-  ++spec->calls;
-  spec->usec += static_cast<uint64_t>(elapsed);
-  ++engine.stats.total_commands_processed;
-  ++commands_processed_;
-  if (output_.size() > before && output_.data()[before] == '-') {
-    ++spec->failed_calls;
-    std::string_view reply(output_.data() + before + 1, output_.size() - before - 1);
-    engine.stats.count_error(reply.substr(0, reply.find('\r')));
-  }
+  invoke(*spec, args);
   // The mode after the command decides, so "CLIENT REPLY ON" is answered while "CLIENT REPLY
   // OFF" and "CLIENT REPLY SKIP" are not.
   bool silenced = (skip_this && !session_.reply_on_requested) ||
@@ -200,6 +197,31 @@ void Client::execute(const std::vector<std::string_view>& args) {
   if (silenced) output_.truncate(before);
   queue_write();
   enforce_output_limit();
+}
+
+void Client::invoke(commands::CommandSpec& spec, const std::vector<std::string_view>& args) {
+  commands::Engine& engine = server_->engine();
+  size_t before = output_.size();
+  int64_t start_us = monotonic_us();
+  commands::CommandContext ctx{engine, session_, args, writer_, now_ms(), this};
+  const std::string* outer = session_.last_command;
+  session_.last_command = &spec.name;
+  Client* previous = server_->current_client();
+  server_->set_current_client(this);
+  spec.handler(ctx);
+  server_->set_current_client(previous);
+  // Inside EXEC, CLIENT LIST keeps showing "exec" as the running command.
+  if (outer != nullptr && *outer == "exec") session_.last_command = outer;
+  int64_t elapsed = monotonic_us() - start_us;
+  ++spec.calls;
+  spec.usec += static_cast<uint64_t>(elapsed);
+  ++engine.stats.total_commands_processed;
+  ++commands_processed_;
+  if (output_.size() > before && output_.data()[before] == '-') {
+    ++spec.failed_calls;
+    std::string_view reply(output_.data() + before + 1, output_.size() - before - 1);
+    engine.stats.count_error(reply.substr(0, reply.find('\r')));
+  }
 }
 
 void Client::queue_write() {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "commands/command_table.h"
+#include "commands/context.h"
 #include "commands/session.h"
 #include "common/buffer.h"
 #include "net/connection.h"
@@ -19,7 +20,7 @@ namespace cachet::server {
 
 class Server;
 
-class Client : public net::ConnectionOwner {
+class Client : public net::ConnectionOwner, public commands::CommandInvoker {
  public:
   Client(Server* server, std::unique_ptr<net::Connection> connection, uint64_t id);
   ~Client() override;
@@ -63,6 +64,9 @@ class Client : public net::ConnectionOwner {
   // The command (or subcommand) a request names, or nullptr.
   commands::CommandSpec* resolve(const std::vector<std::string_view>& args) const;
   void execute(const std::vector<std::string_view>& args);
+  // Runs a checked command: handler, statistics, error counting. EXEC calls it per queued
+  // command.
+  void invoke(commands::CommandSpec& spec, const std::vector<std::string_view>& args) override;
   void reply_error(std::string_view message);
   void queue_write();
   void enforce_output_limit();

@@ -26,6 +26,8 @@ std::string describe_client(const Server& server, const Client& c, int64_t now_m
   if (c.blocked_by_pause()) flags[nflags++] = 'b';
   if (s.close_after_reply) flags[nflags++] = 'c';
   if (s.no_evict) flags[nflags++] = 'e';
+  if (s.in_multi) flags[nflags++] = 'x';
+  if (s.watch_dirty) flags[nflags++] = 'd';
   if (nflags == 0) flags[nflags++] = 'N';
   char events[2];
   size_t nevents = 0;
@@ -33,11 +35,13 @@ std::string describe_client(const Server& server, const Client& c, int64_t now_m
   if (conn.wants_write()) events[nevents++] = 'w';
   std::string line = fmt::format(
       "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 "
-      "multi=-1 watch=0 qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs={} rbp=0 obl={} oll=0 "
+      "multi={} watch={} qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs={} rbp=0 obl={} oll=0 "
       "omem={} tot-mem={} events={} cmd={} user={} redir=-1 resp={} lib-name={} lib-ver={} "
       "tot-net-in={} tot-net-out={} tot-cmds={}",
       c.id(), conn.peer_address(), conn.local_address(), conn.fd(), s.name,
-      (now_ms - c.created_ms()) / 1000, (now_ms - c.last_interaction_ms()) / 1000, std::string_view(flags, nflags), s.db,
+      (now_ms - c.created_ms()) / 1000, (now_ms - c.last_interaction_ms()) / 1000,
+      std::string_view(flags, nflags), s.db,
+      s.in_multi ? static_cast<int64_t>(s.queued.size()) : int64_t{-1}, s.watched.size(),
       c.query_buffer().size(), c.query_buffer().capacity() - c.query_buffer().size(),
       c.query_buffer().capacity(), 0, 0,
       c.query_buffer().capacity() + sizeof(Client), std::string_view(events, nevents),

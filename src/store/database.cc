@@ -17,6 +17,7 @@ bool Database::expire_if_needed(Entry* e, int64_t now_ms) {
   if (it == expires_.end() || it->second >= now_ms) return false;
   std::string_view key = e->key_view();
   expires_.erase(it);
+  if (on_expired_) on_expired_(key);
   Dict::free_entry(dict_.detach(key));
   ++stats_->expired_keys;
   return true;
@@ -127,6 +128,7 @@ size_t Database::active_expire(int64_t now_ms, int64_t deadline_us, uint64_t* ra
     for (const Entry* e : expired) {
       std::string_view key = e->key_view();
       expires_.erase(e);
+      if (on_expired_) on_expired_(key);
       Dict::free_entry(dict_.detach(key));
       ++stats_->expired_keys;
     }

@@ -3,6 +3,7 @@
 // touched and by the active cycle that samples keys with a TTL, as Redis does, so memory is
 // reclaimed even for keys nobody reads again.
 #include <cstdint>
+#include <functional>
 #include <string_view>
 #include <unordered_map>
 
@@ -58,6 +59,10 @@ class Database {
   size_t active_expire(int64_t now_ms, int64_t deadline_us, uint64_t* random_state);
   void clear();
   void periodic_maintenance();
+  // Told about every key the expiry machinery removes (WATCH, keyspace notifications).
+  void set_expired_observer(std::function<void(std::string_view key)> fn) {
+    on_expired_ = std::move(fn);
+  }
 
  private:
   bool expire_if_needed(Entry* e, int64_t now_ms);
@@ -67,6 +72,7 @@ class Database {
   std::unordered_map<const Entry*, int64_t> expires_;
   KeyspaceStats* stats_;
   int64_t avg_ttl_ = 0;
+  std::function<void(std::string_view)> on_expired_;
 };
 
 }  // namespace cachet::store

@@ -11,7 +11,22 @@ Keyspace::Keyspace(size_t databases) {
   for (size_t i = 0; i < databases; ++i) dbs_.emplace_back(&stats_);
 }
 
-void Keyspace::swap(size_t a, size_t b) { std::swap(dbs_[a], dbs_[b]); }
+void Keyspace::swap(size_t a, size_t b) {
+  std::swap(dbs_[a], dbs_[b]);
+  // The observers know their database by number, which the swap just exchanged.
+  install_observer(a);
+  install_observer(b);
+}
+
+void Keyspace::set_expired_observer(std::function<void(size_t, std::string_view)> fn) {
+  on_expired_ = std::move(fn);
+  for (size_t i = 0; i < dbs_.size(); ++i) install_observer(i);
+}
+
+void Keyspace::install_observer(size_t index) {
+  if (!on_expired_) return;
+  dbs_[index].set_expired_observer([this, index](std::string_view key) { on_expired_(index, key); });
+}
 
 void Keyspace::flush_all() {
   for (Database& db : dbs_) db.clear();

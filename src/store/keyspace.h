@@ -1,6 +1,8 @@
 #pragma once
 // All numbered databases (SELECT 0..databases-1) and the counters they share.
 #include <cstddef>
+#include <functional>
+#include <string_view>
 #include <vector>
 
 #include "store/database.h"
@@ -15,6 +17,8 @@ class Keyspace {
   Database& db(size_t index) { return dbs_[index]; }
   KeyspaceStats& stats() { return stats_; }
   void swap(size_t a, size_t b);
+  // Told about every key removed by expiry, with its database number.
+  void set_expired_observer(std::function<void(size_t db, std::string_view key)> fn);
   void flush_all();
   size_t total_keys() const;
   // Runs the active expiry cycle over the databases, resuming where the last call stopped.
@@ -22,8 +26,11 @@ class Keyspace {
   void periodic_maintenance();
 
  private:
+  void install_observer(size_t index);
+
   KeyspaceStats stats_;
   std::vector<Database> dbs_;
+  std::function<void(size_t, std::string_view)> on_expired_;
   size_t next_expire_db_ = 0;
   uint64_t random_state_ = 0x9e3779b97f4a7c15ULL;
 };
