@@ -31,7 +31,7 @@ enum CommandFlag : uint32_t {
   kSkipSlowlog = 1 << 14,
   kSentinel = 1 << 15,
   // Internal, not a Valkey flag: runs at once inside MULTI instead of being queued
-  // (EXEC, DISCARD, MULTI, WATCH, QUIT, RESET).
+  // (EXEC, DISCARD, QUIT, RESET; MULTI and WATCH are no_multi and refused there).
   kRunsInMulti = 1 << 16,
 };
 

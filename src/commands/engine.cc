@@ -1,5 +1,7 @@
 #include "commands/engine.h"
 
+#include "commands/session.h"
+
 namespace cachet::commands {
 
 void Engine::database_emptied(int db) {
@@ -7,19 +9,30 @@ void Engine::database_emptied(int db) {
   dirty += d.size();
   if (watches.empty()) return;
   int64_t now = now_ms();
-  watches.touch_db(db, [&](std::string_view key) { return d.lookup(key, now, false) != nullptr; });
+  watches.for_each_watch(db, [&](Session& s, WatchedKey& w) {
+    if (d.contains_live(w.key, now)) s.watch_dirty = true;
+  });
 }
 
+// As Valkey: a watched key changes if a live value is on either side of the swap; a stale
+// value arriving in its place is no change, but is remembered as stale so that EXEC does not
+// take its expiry for one.
 void Engine::databases_swapped(int a, int b) {
   if (watches.empty()) return;
   store::Database& da = keyspace.db(static_cast<size_t>(a));
   store::Database& db = keyspace.db(static_cast<size_t>(b));
   int64_t now = now_ms();
-  auto in_either = [&](std::string_view key) {
-    return da.lookup(key, now, false) != nullptr || db.lookup(key, now, false) != nullptr;
+  auto check = [&](store::Database& current, store::Database& incoming) {
+    return [&](Session& s, WatchedKey& w) {
+      if (current.contains_live(w.key, now) || incoming.contains_live(w.key, now)) {
+        s.watch_dirty = true;
+      } else {
+        w.expired_when_watched = incoming.dict().find(w.key) != nullptr;
+      }
+    };
   };
-  watches.touch_db(a, in_either);
-  watches.touch_db(b, in_either);
+  watches.for_each_watch(a, check(da, db));
+  watches.for_each_watch(b, check(db, da));
 }
 
 }  // namespace cachet::commands

@@ -45,7 +45,7 @@ class Engine {
   explicit Engine(config::ServerConfig* config)
       : config(*config), keyspace(static_cast<size_t>(config->databases)) {
     keyspace.set_expired_observer([this](size_t db, std::string_view key) {
-      watches.touch(static_cast<int>(db), key);
+      watches.touch(static_cast<int>(db), key, /*by_expiry=*/true);
     });
   }
 

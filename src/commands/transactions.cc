@@ -86,7 +86,7 @@ void unwatch_command(CommandContext& ctx) {
 void register_transaction_commands(CommandTable& t) {
   const uint64_t acl = kAclTransaction | kAclFast;
   const uint32_t f = kNoscript | kLoading | kStale | kFast | kAllowBusy;
-  t.add(cmd("multi", 1, f | kRunsInMulti, acl, kNoKeys,
+  t.add(cmd("multi", 1, f | kNoMulti, acl, kNoKeys,
             {"transactions", "Starts a transaction.", "1.2.0"}, multi_command));
   t.add(cmd("exec", 1, kNoscript | kLoading | kStale | kSkipSlowlog | kRunsInMulti,
             kAclTransaction | kAclSlow, kNoKeys,
@@ -97,7 +97,7 @@ void register_transaction_commands(CommandTable& t) {
             {"transactions", "Discards a transaction.", "2.0.0",
              "O(N), when N is the number of queued commands"},
             discard_command));
-  t.add(cmd("watch", -2, f | kRunsInMulti, acl, {1, -1, 1},
+  t.add(cmd("watch", -2, f | kNoMulti, acl, {1, -1, 1},
             {"transactions", "Monitors changes to keys to determine the execution of a "
                              "transaction.", "2.2.0",
              "O(1) for every key."},

@@ -25,18 +25,35 @@ void WatchRegistry::unwatch_all(Session& session) {
   session.watch_dirty = false;
 }
 
-void WatchRegistry::touch(int db, std::string_view key) {
+void WatchRegistry::touch(int db, std::string_view key, bool by_expiry) {
   if (by_key_.empty()) return;
   auto it = by_key_.find(KeyView(db, key));
   if (it == by_key_.end()) return;
-  for (Session* s : it->second) s->watch_dirty = true;
+  for (Session* s : it->second) {
+    for (WatchedKey& w : s->watched) {
+      if (w.db != db || w.key != key) continue;
+      if (w.expired_when_watched) {
+        // Stale when watched: its deletion changes nothing it could have read; from now on
+        // it is a missing key like any other, and a write to it does count.
+        if (by_expiry) {
+          w.expired_when_watched = false;
+          break;
+        }
+      }
+      s->watch_dirty = true;
+      break;
+    }
+  }
 }
 
-void WatchRegistry::touch_db(int db, const std::function<bool(std::string_view)>& existed) {
+void WatchRegistry::for_each_watch(int db,
+                                   const std::function<void(Session&, WatchedKey&)>& fn) {
   for (auto it = by_key_.lower_bound(KeyView(db, ""));
        it != by_key_.end() && it->first.first == db; ++it) {
-    if (!existed(it->first.second)) continue;
-    for (Session* s : it->second) s->watch_dirty = true;
+    for (Session* s : it->second) {
+      for (WatchedKey& w : s->watched)
+        if (w.db == db && w.key == it->first.second) fn(*s, w);
+    }
   }
 }
 

@@ -13,6 +13,7 @@
 namespace cachet::commands {
 
 struct Session;
+struct WatchedKey;
 
 class WatchRegistry {
  public:
@@ -20,10 +21,11 @@ class WatchRegistry {
   // EXEC does not mistake that for a change.
   void watch(Session& session, int db, std::string_view key, bool expired_now);
   void unwatch_all(Session& session);
-  void touch(int db, std::string_view key);
-  // Before database `db` is emptied or swapped: dirties the watchers of every watched key in
-  // it for which `existed` says the key was there.
-  void touch_db(int db, const std::function<bool(std::string_view)>& existed);
+  // `by_expiry`: the key is being removed because its TTL passed. For a session that watched
+  // it when it was already expired that is no change at all.
+  void touch(int db, std::string_view key, bool by_expiry = false);
+  // Calls fn for every session watching a key in database `db`, with its watch entry.
+  void for_each_watch(int db, const std::function<void(Session&, WatchedKey&)>& fn);
 
   bool empty() const { return by_key_.empty(); }
   size_t watched_keys() const { return by_key_.size(); }

@@ -174,10 +174,10 @@ void Client::execute(const std::vector<std::string_view>& args) {
     return reply_error(commands::errors::kNoAuth);
   }
 
+  if (session_.in_multi && spec->has(commands::kNoMulti)) {
+    return reply_error("ERR Command not allowed inside a transaction");
+  }
   if (session_.in_multi && !spec->has(commands::kRunsInMulti)) {
-    if (spec->has(commands::kNoMulti)) {
-      return reply_error("ERR Command not allowed inside a transaction");
-    }
     session_.queued.push_back({spec, std::vector<std::string>(args.begin(), args.end())});
     writer_.simple("QUEUED");
     queue_write();

@@ -63,6 +63,13 @@ bool Database::remove(std::string_view key) {
   return true;
 }
 
+bool Database::contains_live(std::string_view key, int64_t now_ms) {
+  Entry* e = dict_.find(key);
+  if (e == nullptr) return false;
+  int64_t when = expire_at(e);
+  return when == -1 || when >= now_ms;
+}
+
 int64_t Database::expire_at(const Entry* e) const {
   if (!e->has_expire) return -1;
   auto it = expires_.find(e);

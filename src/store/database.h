@@ -43,6 +43,8 @@ class Database {
   Entry* add(std::string_view key, Value value);
   bool remove(std::string_view key);
 
+  // Whether `key` holds a value that has not expired, without expiring anything.
+  bool contains_live(std::string_view key, int64_t now_ms);
   // Absolute expiry in unix ms, or -1 when the key has no TTL.
   int64_t expire_at(const Entry* e) const;
   void set_expire(Entry* e, int64_t when_ms);
