@@ -48,6 +48,7 @@ enum AclCategory : uint64_t {
   kAclConnection = 1 << 8,
   kAclTransaction = 1 << 9,
   kAclPubsub = 1 << 10,
+  kAclHash = 1 << 11,
 };
 
 using Handler = std::function<void(CommandContext&)>;

@@ -14,6 +14,7 @@ void register_key_iteration_commands(CommandTable& table);
 void register_keyspace_commands(CommandTable& table);
 void register_introspection_commands(CommandTable& table);
 void register_transaction_commands(CommandTable& table);
+void register_hash_commands(CommandTable& table);
 
 inline void register_data_commands(CommandTable& table) {
   register_connection_commands(table);
@@ -26,6 +27,7 @@ inline void register_data_commands(CommandTable& table) {
   register_keyspace_commands(table);
   register_introspection_commands(table);
   register_transaction_commands(table);
+  register_hash_commands(table);
 }
 
 }  // namespace cachet::commands

@@ -280,6 +280,14 @@ std::vector<Directive> build_table() {
   t.push_back(choice_directive("enable-protected-configs", &C::enable_protected_configs,
                                {"no", "yes", "local"}, kImmutable));
   t.push_back(int_directive("active-expire-effort", &C::active_expire_effort, 1, 10));
+  Directive entries = memory_directive("hash-max-listpack-entries", &C::hash_max_listpack_entries,
+                                       0, INT_MAX);
+  entries.aliases.push_back("hash-max-ziplist-entries");
+  t.push_back(std::move(entries));
+  Directive value = memory_directive("hash-max-listpack-value", &C::hash_max_listpack_value, 0,
+                                     INT_MAX);
+  value.aliases.push_back("hash-max-ziplist-value");
+  t.push_back(std::move(value));
   return t;
 }
 

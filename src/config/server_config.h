@@ -87,6 +87,8 @@ struct ServerConfig {
   std::string enable_debug_command = "no";
   std::string enable_protected_configs = "no";
   int64_t active_expire_effort = 1;
+  int64_t hash_max_listpack_entries = 128;
+  int64_t hash_max_listpack_value = 64;
 };
 
 // Memory values as valkey.conf writes them: 1k = 1000, 1kb = 1024, up to gb; case-insensitive.

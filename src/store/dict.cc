@@ -166,25 +166,27 @@ bool Dict::rehash_step(int n) {
 Entry* Dict::random_entry(uint64_t random) {
   if (size() == 0) return nullptr;
   rehash_on_access();
-  // Pick non-empty buckets at random, then a random element of the chain.
+  // Rejection sampling over (bucket, slot) pairs: every entry in a chain of at most kSlots is
+  // equally likely, unlike "random bucket, then random element", which favours entries in
+  // short chains. Chains are short (load factor <= 1), so longer ones are rare and only they
+  // are sampled unevenly.
+  constexpr uint64_t kSlots = 8;
   uint64_t r = random;
   for (int attempt = 0; attempt < 1000000; ++attempt) {
+    r = r * 6364136223846793005ULL + 1442695040888963407ULL;
     Entry* head;
     if (rehashing()) {
       size_t span = size_[0] + size_[1] - static_cast<size_t>(rehash_idx_);
-      size_t i = static_cast<size_t>(rehash_idx_) + r % span;
+      size_t i = static_cast<size_t>(rehash_idx_) + (r >> 11) % span;
       head = i >= size_[0] ? table_[1][i - size_[0]] : table_[0][i];
     } else {
-      head = table_[0][r & (size_[0] - 1)];
+      head = table_[0][(r >> 11) & (size_[0] - 1)];
     }
-    if (head != nullptr) {
-      size_t len = 0;
-      for (Entry* e = head; e != nullptr; e = e->next) ++len;
-      size_t pick = (r >> 32) % len;
-      while (pick-- > 0) head = head->next;
-      return head;
-    }
-    r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+    if (head == nullptr) continue;
+    uint64_t slot = (r >> 3) % kSlots;
+    Entry* e = head;
+    for (uint64_t j = 0; e != nullptr && j < slot; ++j) e = e->next;
+    if (e != nullptr) return e;
   }
   return nullptr;
 }

@@ -6,6 +6,7 @@
 #include <new>
 
 #include "common/strings.h"
+#include "store/hash_object.h"
 
 namespace cachet::store {
 
@@ -26,6 +27,8 @@ std::string_view encoding_name(Encoding encoding) {
     case Encoding::kInt: return "int";
     case Encoding::kEmbstr: return "embstr";
     case Encoding::kRaw: return "raw";
+    case Encoding::kListpack: return "listpack";
+    case Encoding::kHashtable: return "hashtable";
   }
   return "unknown";
 }
@@ -46,7 +49,23 @@ Value& Value::operator=(Value&& other) noexcept {
 
 void Value::release() {
   if (storage_ == Storage::kHeap) std::free(u_.heap);
+  if (storage_ == Storage::kObject && type_ == ValueType::kHash) delete u_.hash;
   storage_ = Storage::kInt;
+}
+
+Encoding Value::encoding() const {
+  if (type_ == ValueType::kHash) {
+    return u_.hash->compact() ? Encoding::kListpack : Encoding::kHashtable;
+  }
+  return encoding_;
+}
+
+Value Value::hash(std::unique_ptr<HashObject> hash) {
+  Value v;
+  v.type_ = ValueType::kHash;
+  v.storage_ = Storage::kObject;
+  v.u_.hash = hash.release();
+  return v;
 }
 
 void Value::assign_bytes(std::string_view s, Encoding reported) {
@@ -92,6 +111,7 @@ Value Value::integer(int64_t n) {
 
 Value Value::clone() const {
   if (storage_ == Storage::kInt) return integer(u_.num);
+  if (type_ == ValueType::kHash) return hash(u_.hash->clone());
   char scratch[kIntBufferSize];
   Value v;
   v.assign_bytes(str(scratch), encoding_);
@@ -103,6 +123,7 @@ std::string_view Value::str(char (&scratch)[kIntBufferSize]) const {
     case Storage::kInt: return {scratch, format_int64(u_.num, scratch)};
     case Storage::kInline: return {u_.inl, inline_len_};
     case Storage::kHeap: return {u_.heap->data, u_.heap->len};
+    case Storage::kObject: return {};
   }
   return {};
 }
@@ -113,6 +134,7 @@ size_t Value::string_length() const {
 }
 
 size_t Value::heap_bytes() const {
+  if (storage_ == Storage::kObject && type_ == ValueType::kHash) return u_.hash->memory_bytes();
   return storage_ == Storage::kHeap ? malloc_usable_size(u_.heap) : 0;
 }
 

@@ -5,12 +5,15 @@
 // The reported encoding (OBJECT ENCODING) follows Redis's rules, independent of the storage.
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string_view>
 
 namespace cachet::store {
 
 enum class ValueType : uint8_t { kString = 0, kList, kSet, kZSet, kHash, kStream };
-enum class Encoding : uint8_t { kInt, kEmbstr, kRaw };
+enum class Encoding : uint8_t { kInt, kEmbstr, kRaw, kListpack, kHashtable };
+
+class HashObject;
 
 std::string_view type_name(ValueType type);
 std::string_view encoding_name(Encoding encoding);
@@ -33,10 +36,14 @@ class Value {
   // Bytes kept as bytes, reported as "raw" (APPEND, SETRANGE results).
   static Value raw_string(std::string_view s);
   static Value integer(int64_t v);
+  // Takes ownership of a hash.
+  static Value hash(std::unique_ptr<HashObject> hash);
   Value clone() const;
 
   ValueType type() const { return type_; }
-  Encoding encoding() const { return encoding_; }
+  Encoding encoding() const;
+  // The hash, when type() is kHash.
+  HashObject* hash() const { return u_.hash; }
   bool is_int() const { return storage_ == Storage::kInt; }
   int64_t int_value() const { return u_.num; }
 
@@ -51,7 +58,7 @@ class Value {
   char* resize_raw(size_t size);
 
  private:
-  enum class Storage : uint8_t { kInt, kInline, kHeap };
+  enum class Storage : uint8_t { kInt, kInline, kHeap, kObject };
   struct HeapString {
     uint32_t len;
     uint32_t cap;
@@ -75,6 +82,7 @@ class Value {
   union {
     int64_t num;
     HeapString* heap;
+    HashObject* hash;
     char inl[kInlineCapacity];
   } u_;
 };

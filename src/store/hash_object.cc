@@ -1,0 +1,138 @@
+#include "store/hash_object.h"
+
+#include <malloc.h>
+
+namespace cachet::store {
+
+void HashObject::append_item(std::string& buf, std::string_view item) {
+  uint32_t len = static_cast<uint32_t>(item.size());
+  buf.append(reinterpret_cast<const char*>(&len), sizeof len);
+  buf.append(item);
+}
+
+size_t HashObject::find_compact(std::string_view field) const {
+  size_t pos = 0;
+  while (pos < packed_.size()) {
+    size_t at = pos;
+    std::string_view f = hash_detail::read_item(packed_, &pos);
+    if (f == field) return at;
+    hash_detail::read_item(packed_, &pos);  // its value
+  }
+  return std::string::npos;
+}
+
+std::optional<std::string_view> HashObject::get(std::string_view field) const {
+  if (!compact()) {
+    Entry* e = table_->find(field);
+    if (e == nullptr) return std::nullopt;
+    // Values in the table are raw strings, never the int form, so no scratch is needed.
+    char unused[Value::kIntBufferSize];
+    return e->value.str(unused);
+  }
+  size_t at = find_compact(field);
+  if (at == std::string::npos) return std::nullopt;
+  hash_detail::read_item(packed_, &at);
+  return hash_detail::read_item(packed_, &at);
+}
+
+bool HashObject::set(std::string_view field, std::string_view value,
+                     const CompactLimits& limits) {
+  if (compact() && (field.size() > limits.max_value || value.size() > limits.max_value)) {
+    convert_to_table();
+  }
+  if (!compact()) {
+    Entry* e = table_->find(field);
+    if (e != nullptr) {
+      e->value = Value::raw_string(value);
+      return false;
+    }
+    table_->insert(field, Value::raw_string(value));
+    return true;
+  }
+  size_t at = find_compact(field);
+  if (at != std::string::npos) {
+    size_t value_at = at;
+    hash_detail::read_item(packed_, &value_at);
+    size_t end = value_at;
+    hash_detail::read_item(packed_, &end);
+    std::string item;
+    append_item(item, value);
+    packed_.replace(value_at, end - value_at, item);
+    return false;
+  }
+  if (count_ + 1 > limits.max_entries) {
+    convert_to_table();
+    table_->insert(field, Value::raw_string(value));
+    return true;
+  }
+  append_item(packed_, field);
+  append_item(packed_, value);
+  ++count_;
+  return true;
+}
+
+bool HashObject::erase(std::string_view field) {
+  if (!compact()) {
+    Entry* e = table_->detach(field);
+    if (e == nullptr) return false;
+    Dict::free_entry(e);
+    table_->maybe_shrink();
+    return true;
+  }
+  size_t at = find_compact(field);
+  if (at == std::string::npos) return false;
+  size_t end = at;
+  hash_detail::read_item(packed_, &end);
+  hash_detail::read_item(packed_, &end);
+  packed_.erase(at, end - at);
+  --count_;
+  return true;
+}
+
+void HashObject::convert_to_table() {
+  auto table = std::make_unique<Dict>();
+  for_each([&](std::string_view f, std::string_view v) { table->insert(f, Value::raw_string(v)); });
+  table_ = std::move(table);
+  packed_.clear();
+  packed_.shrink_to_fit();
+  count_ = 0;
+}
+
+std::pair<std::string_view, std::string_view> HashObject::random_pair(uint64_t random) const {
+  if (!compact()) {
+    Entry* e = table_->random_entry(random);
+    char unused[Value::kIntBufferSize];
+    return {e->key_view(), e->value.str(unused)};
+  }
+  size_t target = random % count_;
+  size_t pos = 0;
+  for (size_t i = 0;; ++i) {
+    std::string_view f = hash_detail::read_item(packed_, &pos);
+    std::string_view v = hash_detail::read_item(packed_, &pos);
+    if (i == target) return {f, v};
+  }
+}
+
+std::unique_ptr<HashObject> HashObject::clone() const {
+  auto copy = std::make_unique<HashObject>();
+  if (compact()) {
+    copy->packed_ = packed_;
+    copy->count_ = count_;
+  } else {
+    copy->table_ = std::make_unique<Dict>();
+    for_each([&](std::string_view f, std::string_view v) {
+      copy->table_->insert(f, Value::raw_string(v));
+    });
+  }
+  return copy;
+}
+
+size_t HashObject::memory_bytes() const {
+  size_t bytes = sizeof(HashObject);
+  if (compact()) return bytes + packed_.capacity();
+  bytes += sizeof(Dict) + table_->overhead_bytes();
+  table_->for_each([&](Entry* e) { bytes += malloc_usable_size(e) + e->value.heap_bytes(); });
+  return bytes;
+}
+
+}  // namespace cachet::store
