@@ -81,7 +81,8 @@ std::vector<std::string_view> acl_category_names(uint64_t acl) {
       {kAclString, "@string"},         {kAclAdmin, "@admin"},     {kAclFast, "@fast"},
       {kAclSlow, "@slow"},             {kAclDangerous, "@dangerous"},
       {kAclConnection, "@connection"}, {kAclTransaction, "@transaction"},
-      {kAclPubsub, "@pubsub"},         {kAclHash, "@hash"}};
+      {kAclPubsub, "@pubsub"},         {kAclHash, "@hash"},
+      {kAclSet, "@set"}};
   std::vector<std::string_view> out;
   for (const auto& [f, n] : kNames)
     if (acl & f) out.push_back(n);

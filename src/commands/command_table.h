@@ -49,6 +49,7 @@ enum AclCategory : uint64_t {
   kAclTransaction = 1 << 9,
   kAclPubsub = 1 << 10,
   kAclHash = 1 << 11,
+  kAclSet = 1 << 12,
 };
 
 using Handler = std::function<void(CommandContext&)>;

@@ -15,6 +15,7 @@ void register_keyspace_commands(CommandTable& table);
 void register_introspection_commands(CommandTable& table);
 void register_transaction_commands(CommandTable& table);
 void register_hash_commands(CommandTable& table);
+void register_set_commands(CommandTable& table);
 
 inline void register_data_commands(CommandTable& table) {
   register_connection_commands(table);
@@ -28,6 +29,7 @@ inline void register_data_commands(CommandTable& table) {
   register_introspection_commands(table);
   register_transaction_commands(table);
   register_hash_commands(table);
+  register_set_commands(table);
 }
 
 }  // namespace cachet::commands

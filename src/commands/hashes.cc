@@ -35,7 +35,7 @@ HashObject* find_hash(CommandContext& ctx, std::string_view key, bool* wrongtype
     ctx.reply.error(errors::kWrongType);
     return nullptr;
   }
-  return e->value.hash();
+  return e->value.hash_object();
 }
 
 // The hash at `key`, created empty when absent; nullptr after a WRONGTYPE reply.
@@ -47,7 +47,7 @@ HashObject* hash_for_write(CommandContext& ctx, std::string_view key) {
     ctx.reply.error(errors::kWrongType);
     return nullptr;
   }
-  return e->value.hash();
+  return e->value.hash_object();
 }
 
 void delete_if_empty(CommandContext& ctx, std::string_view key, HashObject* h) {

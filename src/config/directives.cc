@@ -288,6 +288,10 @@ std::vector<Directive> build_table() {
                                      INT_MAX);
   value.aliases.push_back("hash-max-ziplist-value");
   t.push_back(std::move(value));
+  t.push_back(memory_directive("set-max-intset-entries", &C::set_max_intset_entries, 0, INT_MAX));
+  t.push_back(
+      memory_directive("set-max-listpack-entries", &C::set_max_listpack_entries, 0, INT_MAX));
+  t.push_back(memory_directive("set-max-listpack-value", &C::set_max_listpack_value, 0, INT_MAX));
   return t;
 }
 

@@ -4,19 +4,13 @@
 
 namespace cachet::store {
 
-void HashObject::append_item(std::string& buf, std::string_view item) {
-  uint32_t len = static_cast<uint32_t>(item.size());
-  buf.append(reinterpret_cast<const char*>(&len), sizeof len);
-  buf.append(item);
-}
-
 size_t HashObject::find_compact(std::string_view field) const {
   size_t pos = 0;
   while (pos < packed_.size()) {
     size_t at = pos;
-    std::string_view f = hash_detail::read_item(packed_, &pos);
+    std::string_view f = packed::read(packed_, &pos);
     if (f == field) return at;
-    hash_detail::read_item(packed_, &pos);  // its value
+    packed::read(packed_, &pos);  // its value
   }
   return std::string::npos;
 }
@@ -31,8 +25,8 @@ std::optional<std::string_view> HashObject::get(std::string_view field) const {
   }
   size_t at = find_compact(field);
   if (at == std::string::npos) return std::nullopt;
-  hash_detail::read_item(packed_, &at);
-  return hash_detail::read_item(packed_, &at);
+  packed::read(packed_, &at);
+  return packed::read(packed_, &at);
 }
 
 bool HashObject::set(std::string_view field, std::string_view value,
@@ -52,11 +46,11 @@ bool HashObject::set(std::string_view field, std::string_view value,
   size_t at = find_compact(field);
   if (at != std::string::npos) {
     size_t value_at = at;
-    hash_detail::read_item(packed_, &value_at);
+    packed::read(packed_, &value_at);
     size_t end = value_at;
-    hash_detail::read_item(packed_, &end);
+    packed::read(packed_, &end);
     std::string item;
-    append_item(item, value);
+    packed::append(item, value);
     packed_.replace(value_at, end - value_at, item);
     return false;
   }
@@ -65,8 +59,8 @@ bool HashObject::set(std::string_view field, std::string_view value,
     table_->insert(field, Value::raw_string(value));
     return true;
   }
-  append_item(packed_, field);
-  append_item(packed_, value);
+  packed::append(packed_, field);
+  packed::append(packed_, value);
   ++count_;
   return true;
 }
@@ -82,8 +76,8 @@ bool HashObject::erase(std::string_view field) {
   size_t at = find_compact(field);
   if (at == std::string::npos) return false;
   size_t end = at;
-  hash_detail::read_item(packed_, &end);
-  hash_detail::read_item(packed_, &end);
+  packed::read(packed_, &end);
+  packed::read(packed_, &end);
   packed_.erase(at, end - at);
   --count_;
   return true;
@@ -107,8 +101,8 @@ std::pair<std::string_view, std::string_view> HashObject::random_pair(uint64_t r
   size_t target = random % count_;
   size_t pos = 0;
   for (size_t i = 0;; ++i) {
-    std::string_view f = hash_detail::read_item(packed_, &pos);
-    std::string_view v = hash_detail::read_item(packed_, &pos);
+    std::string_view f = packed::read(packed_, &pos);
+    std::string_view v = packed::read(packed_, &pos);
     if (i == target) return {f, v};
   }
 }

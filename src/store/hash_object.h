@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "store/dict.h"
+#include "store/packed_items.h"
 
 namespace cachet::store {
 
@@ -49,7 +50,6 @@ class HashObject {
   size_t memory_bytes() const;
 
  private:
-  static void append_item(std::string& buf, std::string_view item);
   // Offset of the field's entry in the packed buffer, or npos.
   size_t find_compact(std::string_view field) const;
   void convert_to_table();
@@ -59,23 +59,14 @@ class HashObject {
   std::unique_ptr<Dict> table_;
 };
 
-namespace hash_detail {
-inline std::string_view read_item(const std::string& buf, size_t* pos) {
-  uint32_t len;
-  std::memcpy(&len, buf.data() + *pos, sizeof len);
-  std::string_view item(buf.data() + *pos + sizeof len, len);
-  *pos += sizeof len + len;
-  return item;
-}
-}  // namespace hash_detail
 
 template <typename Fn>
 void HashObject::for_each(Fn&& fn) const {
   if (compact()) {
     size_t pos = 0;
     while (pos < packed_.size()) {
-      std::string_view field = hash_detail::read_item(packed_, &pos);
-      std::string_view value = hash_detail::read_item(packed_, &pos);
+      std::string_view field = packed::read(packed_, &pos);
+      std::string_view value = packed::read(packed_, &pos);
       fn(field, value);
     }
     return;

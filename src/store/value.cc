@@ -7,6 +7,7 @@
 
 #include "common/strings.h"
 #include "store/hash_object.h"
+#include "store/set_object.h"
 
 namespace cachet::store {
 
@@ -29,6 +30,7 @@ std::string_view encoding_name(Encoding encoding) {
     case Encoding::kRaw: return "raw";
     case Encoding::kListpack: return "listpack";
     case Encoding::kHashtable: return "hashtable";
+    case Encoding::kIntset: return "intset";
   }
   return "unknown";
 }
@@ -50,6 +52,7 @@ Value& Value::operator=(Value&& other) noexcept {
 void Value::release() {
   if (storage_ == Storage::kHeap) std::free(u_.heap);
   if (storage_ == Storage::kObject && type_ == ValueType::kHash) delete u_.hash;
+  if (storage_ == Storage::kObject && type_ == ValueType::kSet) delete u_.set;
   storage_ = Storage::kInt;
 }
 
@@ -57,7 +60,22 @@ Encoding Value::encoding() const {
   if (type_ == ValueType::kHash) {
     return u_.hash->compact() ? Encoding::kListpack : Encoding::kHashtable;
   }
+  if (type_ == ValueType::kSet) {
+    switch (u_.set->form()) {
+      case SetObject::Form::kIntset: return Encoding::kIntset;
+      case SetObject::Form::kListpack: return Encoding::kListpack;
+      case SetObject::Form::kTable: return Encoding::kHashtable;
+    }
+  }
   return encoding_;
+}
+
+Value Value::set(std::unique_ptr<SetObject> set) {
+  Value v;
+  v.type_ = ValueType::kSet;
+  v.storage_ = Storage::kObject;
+  v.u_.set = set.release();
+  return v;
 }
 
 Value Value::hash(std::unique_ptr<HashObject> hash) {
@@ -112,6 +130,7 @@ Value Value::integer(int64_t n) {
 Value Value::clone() const {
   if (storage_ == Storage::kInt) return integer(u_.num);
   if (type_ == ValueType::kHash) return hash(u_.hash->clone());
+  if (type_ == ValueType::kSet) return set(u_.set->clone());
   char scratch[kIntBufferSize];
   Value v;
   v.assign_bytes(str(scratch), encoding_);
@@ -135,6 +154,7 @@ size_t Value::string_length() const {
 
 size_t Value::heap_bytes() const {
   if (storage_ == Storage::kObject && type_ == ValueType::kHash) return u_.hash->memory_bytes();
+  if (storage_ == Storage::kObject && type_ == ValueType::kSet) return u_.set->memory_bytes();
   return storage_ == Storage::kHeap ? malloc_usable_size(u_.heap) : 0;
 }
 

@@ -11,9 +11,10 @@
 namespace cachet::store {
 
 enum class ValueType : uint8_t { kString = 0, kList, kSet, kZSet, kHash, kStream };
-enum class Encoding : uint8_t { kInt, kEmbstr, kRaw, kListpack, kHashtable };
+enum class Encoding : uint8_t { kInt, kEmbstr, kRaw, kListpack, kHashtable, kIntset };
 
 class HashObject;
+class SetObject;
 
 std::string_view type_name(ValueType type);
 std::string_view encoding_name(Encoding encoding);
@@ -36,14 +37,16 @@ class Value {
   // Bytes kept as bytes, reported as "raw" (APPEND, SETRANGE results).
   static Value raw_string(std::string_view s);
   static Value integer(int64_t v);
-  // Takes ownership of a hash.
+  // Take ownership of a collection.
   static Value hash(std::unique_ptr<HashObject> hash);
+  static Value set(std::unique_ptr<SetObject> set);
   Value clone() const;
 
   ValueType type() const { return type_; }
   Encoding encoding() const;
-  // The hash, when type() is kHash.
-  HashObject* hash() const { return u_.hash; }
+  // The collection, when type() says it is one.
+  HashObject* hash_object() const { return u_.hash; }
+  SetObject* set_object() const { return u_.set; }
   bool is_int() const { return storage_ == Storage::kInt; }
   int64_t int_value() const { return u_.num; }
 
@@ -83,6 +86,7 @@ class Value {
     int64_t num;
     HeapString* heap;
     HashObject* hash;
+    SetObject* set;
     char inl[kInlineCapacity];
   } u_;
 };
