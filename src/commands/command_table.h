@@ -50,6 +50,7 @@ enum AclCategory : uint64_t {
   kAclPubsub = 1 << 10,
   kAclHash = 1 << 11,
   kAclSet = 1 << 12,
+  kAclList = 1 << 13,
 };
 
 using Handler = std::function<void(CommandContext&)>;

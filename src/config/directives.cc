@@ -288,6 +288,10 @@ std::vector<Directive> build_table() {
                                      INT_MAX);
   value.aliases.push_back("hash-max-ziplist-value");
   t.push_back(std::move(value));
+  Directive list_size =
+      int_directive("list-max-listpack-size", &C::list_max_listpack_size, INT_MIN, INT_MAX);
+  list_size.aliases.push_back("list-max-ziplist-size");
+  t.push_back(std::move(list_size));
   t.push_back(memory_directive("set-max-intset-entries", &C::set_max_intset_entries, 0, INT_MAX));
   t.push_back(
       memory_directive("set-max-listpack-entries", &C::set_max_listpack_entries, 0, INT_MAX));

@@ -7,6 +7,7 @@
 
 #include "common/strings.h"
 #include "store/hash_object.h"
+#include "store/list_object.h"
 #include "store/set_object.h"
 
 namespace cachet::store {
@@ -31,6 +32,7 @@ std::string_view encoding_name(Encoding encoding) {
     case Encoding::kListpack: return "listpack";
     case Encoding::kHashtable: return "hashtable";
     case Encoding::kIntset: return "intset";
+    case Encoding::kQuicklist: return "quicklist";
   }
   return "unknown";
 }
@@ -53,12 +55,16 @@ void Value::release() {
   if (storage_ == Storage::kHeap) std::free(u_.heap);
   if (storage_ == Storage::kObject && type_ == ValueType::kHash) delete u_.hash;
   if (storage_ == Storage::kObject && type_ == ValueType::kSet) delete u_.set;
+  if (storage_ == Storage::kObject && type_ == ValueType::kList) delete u_.list;
   storage_ = Storage::kInt;
 }
 
 Encoding Value::encoding() const {
   if (type_ == ValueType::kHash) {
     return u_.hash->compact() ? Encoding::kListpack : Encoding::kHashtable;
+  }
+  if (type_ == ValueType::kList) {
+    return u_.list->compact() ? Encoding::kListpack : Encoding::kQuicklist;
   }
   if (type_ == ValueType::kSet) {
     switch (u_.set->form()) {
@@ -68,6 +74,14 @@ Encoding Value::encoding() const {
     }
   }
   return encoding_;
+}
+
+Value Value::list(std::unique_ptr<ListObject> list) {
+  Value v;
+  v.type_ = ValueType::kList;
+  v.storage_ = Storage::kObject;
+  v.u_.list = list.release();
+  return v;
 }
 
 Value Value::set(std::unique_ptr<SetObject> set) {
@@ -131,6 +145,7 @@ Value Value::clone() const {
   if (storage_ == Storage::kInt) return integer(u_.num);
   if (type_ == ValueType::kHash) return hash(u_.hash->clone());
   if (type_ == ValueType::kSet) return set(u_.set->clone());
+  if (type_ == ValueType::kList) return list(u_.list->clone());
   char scratch[kIntBufferSize];
   Value v;
   v.assign_bytes(str(scratch), encoding_);
@@ -155,6 +170,7 @@ size_t Value::string_length() const {
 size_t Value::heap_bytes() const {
   if (storage_ == Storage::kObject && type_ == ValueType::kHash) return u_.hash->memory_bytes();
   if (storage_ == Storage::kObject && type_ == ValueType::kSet) return u_.set->memory_bytes();
+  if (storage_ == Storage::kObject && type_ == ValueType::kList) return u_.list->memory_bytes();
   return storage_ == Storage::kHeap ? malloc_usable_size(u_.heap) : 0;
 }
 

@@ -11,10 +11,11 @@
 namespace cachet::store {
 
 enum class ValueType : uint8_t { kString = 0, kList, kSet, kZSet, kHash, kStream };
-enum class Encoding : uint8_t { kInt, kEmbstr, kRaw, kListpack, kHashtable, kIntset };
+enum class Encoding : uint8_t { kInt, kEmbstr, kRaw, kListpack, kHashtable, kIntset, kQuicklist };
 
 class HashObject;
 class SetObject;
+class ListObject;
 
 std::string_view type_name(ValueType type);
 std::string_view encoding_name(Encoding encoding);
@@ -40,6 +41,7 @@ class Value {
   // Take ownership of a collection.
   static Value hash(std::unique_ptr<HashObject> hash);
   static Value set(std::unique_ptr<SetObject> set);
+  static Value list(std::unique_ptr<ListObject> list);
   Value clone() const;
 
   ValueType type() const { return type_; }
@@ -47,6 +49,7 @@ class Value {
   // The collection, when type() says it is one.
   HashObject* hash_object() const { return u_.hash; }
   SetObject* set_object() const { return u_.set; }
+  ListObject* list_object() const { return u_.list; }
   bool is_int() const { return storage_ == Storage::kInt; }
   int64_t int_value() const { return u_.num; }
 
@@ -87,6 +90,7 @@ class Value {
     HeapString* heap;
     HashObject* hash;
     SetObject* set;
+    ListObject* list;
     char inl[kInlineCapacity];
   } u_;
 };
