@@ -292,6 +292,8 @@ std::vector<Directive> build_table() {
       int_directive("list-max-listpack-size", &C::list_max_listpack_size, INT_MIN, INT_MAX);
   list_size.aliases.push_back("list-max-ziplist-size");
   t.push_back(std::move(list_size));
+  // Accepted so Valkey configs load; Cachet does not compress list nodes (see configuration.md).
+  t.push_back(int_directive("list-compress-depth", &C::list_compress_depth, 0, INT_MAX));
   t.push_back(memory_directive("set-max-intset-entries", &C::set_max_intset_entries, 0, INT_MAX));
   t.push_back(
       memory_directive("set-max-listpack-entries", &C::set_max_listpack_entries, 0, INT_MAX));
