@@ -82,7 +82,8 @@ std::vector<std::string_view> acl_category_names(uint64_t acl) {
       {kAclSlow, "@slow"},             {kAclDangerous, "@dangerous"},
       {kAclConnection, "@connection"}, {kAclTransaction, "@transaction"},
       {kAclPubsub, "@pubsub"},         {kAclHash, "@hash"},
-      {kAclSet, "@set"},               {kAclList, "@list"}};
+      {kAclSet, "@set"},               {kAclList, "@list"},
+      {kAclBlocking, "@blocking"}};
   std::vector<std::string_view> out;
   for (const auto& [f, n] : kNames)
     if (acl & f) out.push_back(n);

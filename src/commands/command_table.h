@@ -51,6 +51,7 @@ enum AclCategory : uint64_t {
   kAclHash = 1 << 11,
   kAclSet = 1 << 12,
   kAclList = 1 << 13,
+  kAclBlocking = 1 << 14,
 };
 
 using Handler = std::function<void(CommandContext&)>;

@@ -17,6 +17,10 @@ class CommandInvoker {
  public:
   virtual ~CommandInvoker() = default;
   virtual void invoke(CommandSpec& spec, const std::vector<std::string_view>& args) = 0;
+  // Re-runs the client's blocked command after one of its keys changed.
+  virtual void reprocess_blocked() = 0;
+  // Ends a block without data: the timeout reply, or CLIENT UNBLOCK ... ERROR's error.
+  virtual void end_blocking(bool as_error) = 0;
 };
 
 struct CommandContext {

@@ -5,6 +5,7 @@
 namespace cachet::commands {
 
 void Engine::database_emptied(int db) {
+  blocking.signal_db(db);
   store::Database& d = keyspace.db(static_cast<size_t>(db));
   dirty += d.size();
   if (watches.empty()) return;
@@ -18,6 +19,8 @@ void Engine::database_emptied(int db) {
 // value arriving in its place is no change, but is remembered as stale so that EXEC does not
 // take its expiry for one.
 void Engine::databases_swapped(int a, int b) {
+  blocking.signal_db(a);
+  blocking.signal_db(b);
   if (watches.empty()) return;
   store::Database& da = keyspace.db(static_cast<size_t>(a));
   store::Database& db = keyspace.db(static_cast<size_t>(b));

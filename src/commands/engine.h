@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "commands/blocking.h"
 #include "commands/command_table.h"
 #include "commands/watch_registry.h"
 #include "common/clock.h"
@@ -56,12 +57,14 @@ class Engine {
   uint64_t dirty = 0;  // changes since the last save (rdb_changes_since_last_save)
   bool active_expire_enabled = true;
   WatchRegistry watches;
+  BlockingRegistry blocking;
 
   // Every write to a key goes through here: it is the seam for WATCH, keyspace notifications
   // and persistence counters.
   void key_modified(int db, std::string_view key) {
     ++dirty;
     watches.touch(db, key);
+    blocking.signal(db, key);
   }
   // Before database `db` is emptied: its watched keys that exist count as modified.
   void database_emptied(int db);

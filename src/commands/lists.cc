@@ -262,14 +262,17 @@ bool parse_side(std::string_view s, bool* left) {
   return true;
 }
 
-void move_generic(CommandContext& ctx, bool from_left, bool to_left) {
+// Moves one element; false (and no reply) when the source is empty, for the caller to answer
+// null or block.
+bool move_generic(CommandContext& ctx, bool from_left, bool to_left) {
   bool wrongtype;
   ListObject* src = find_list(ctx, ctx.arg(1), &wrongtype);
-  if (wrongtype) return;
-  if (src == nullptr) return ctx.reply.null();
+  if (wrongtype) return true;
+  if (src == nullptr) return false;
   Entry* dst_entry = ctx.db().lookup(ctx.arg(2), ctx.now_ms);
   if (dst_entry != nullptr && dst_entry->value.type() != store::ValueType::kList) {
-    return ctx.reply.error(errors::kWrongType);
+    ctx.reply.error(errors::kWrongType);
+    return true;
   }
   std::string value = from_left ? src->pop_front() : src->pop_back();
   std::string src_key(ctx.arg(1));
@@ -279,6 +282,7 @@ void move_generic(CommandContext& ctx, bool from_left, bool to_left) {
   ctx.engine.key_modified(ctx.session.db, src_key);
   ctx.engine.key_modified(ctx.session.db, ctx.arg(2));
   ctx.reply.bulk(value);
+  return true;
 }
 
 void lmove_command(CommandContext& ctx) {
@@ -286,15 +290,75 @@ void lmove_command(CommandContext& ctx) {
   if (!parse_side(ctx.arg(3), &from_left) || !parse_side(ctx.arg(4), &to_left)) {
     return ctx.reply.error(errors::kSyntax);
   }
-  move_generic(ctx, from_left, to_left);
+  if (!move_generic(ctx, from_left, to_left)) ctx.reply.null();
 }
 
-void lmpop_command(CommandContext& ctx) {
+// Blocking variants: a timeout in seconds (0 = forever); when there is nothing to take the
+// client blocks, or inside EXEC answers null at once.
+bool parse_timeout(CommandContext& ctx, std::string_view text, int64_t* deadline_ms) {
+  double seconds;
+  if (!parse_double(text, &seconds)) {
+    ctx.reply.error("ERR timeout is not a float or out of range");
+    return false;
+  }
+  if (seconds < 0) {
+    ctx.reply.error("ERR timeout is negative");
+    return false;
+  }
+  if (seconds > 1e12) {
+    ctx.reply.error("ERR timeout is out of range");
+    return false;
+  }
+  *deadline_ms = seconds == 0 ? 0 : ctx.now_ms + static_cast<int64_t>(seconds * 1000 + 0.5);
+  if (seconds > 0 && *deadline_ms == ctx.now_ms) ++*deadline_ms;
+  return true;
+}
+
+// Blocks, or where blocking is not allowed (inside EXEC) answers at once: a null array, or for
+// the move commands a null bulk, as Valkey does.
+void block_or_null(CommandContext& ctx, std::vector<std::string> keys, int64_t deadline_ms,
+                   bool null_bulk = false) {
+  if (!ctx.session.may_block) return null_bulk ? ctx.reply.null() : ctx.reply.null_array();
+  ctx.session.block_request = {true, std::move(keys), deadline_ms};
+}
+
+void bpop_generic(CommandContext& ctx, bool front) {
+  int64_t deadline;
+  if (!parse_timeout(ctx, ctx.arg(ctx.argc() - 1), &deadline)) return;
+  std::vector<std::string> keys;
+  for (size_t i = 1; i + 1 < ctx.argc(); ++i) {
+    bool wrongtype;
+    ListObject* l = find_list(ctx, ctx.arg(i), &wrongtype);
+    if (wrongtype) return;
+    keys.emplace_back(ctx.arg(i));
+    if (l == nullptr) continue;
+    ctx.reply.array(2);
+    ctx.reply.bulk(ctx.arg(i));
+    ctx.reply.bulk(front ? l->pop_front() : l->pop_back());
+    after_removal(ctx, ctx.arg(i), l);
+    return;
+  }
+  block_or_null(ctx, std::move(keys), deadline);
+}
+
+void bmove_generic(CommandContext& ctx, bool from_left, bool to_left, size_t timeout_at) {
+  int64_t deadline;
+  if (!parse_timeout(ctx, ctx.arg(timeout_at), &deadline)) return;
+  if (move_generic(ctx, from_left, to_left)) return;
+  block_or_null(ctx, {std::string(ctx.arg(1))}, deadline, /*null_bulk=*/true);
+}
+
+// LMPOP numkeys key... side [COUNT n], and BLMPOP with a timeout before numkeys.
+void mpop_generic(CommandContext& ctx, bool blocking) {
+  size_t first = blocking ? 2 : 1;
+  int64_t deadline = 0;
+  if (blocking && !parse_timeout(ctx, ctx.arg(1), &deadline)) return;
   int64_t numkeys;
-  if (!parse_int64(ctx.arg(1), &numkeys) || numkeys <= 0) {
+  if (!parse_int64(ctx.arg(first), &numkeys) || numkeys <= 0) {
     return ctx.reply.error("ERR numkeys should be greater than 0");
   }
-  size_t side_at = 2 + static_cast<size_t>(numkeys);
+  if (numkeys > static_cast<int64_t>(ctx.argc() - first - 1)) return ctx.reply.error(errors::kSyntax);
+  size_t side_at = first + 1 + static_cast<size_t>(numkeys);
   if (side_at >= ctx.argc()) return ctx.reply.error(errors::kSyntax);
   bool left;
   if (!parse_side(ctx.arg(side_at), &left)) return ctx.reply.error(errors::kSyntax);
@@ -307,10 +371,12 @@ void lmpop_command(CommandContext& ctx) {
       return ctx.reply.error("ERR count should be greater than 0");
     }
   }
-  for (size_t i = 2; i < side_at; ++i) {
+  std::vector<std::string> keys;
+  for (size_t i = first + 1; i < side_at; ++i) {
     bool wrongtype;
     ListObject* l = find_list(ctx, ctx.arg(i), &wrongtype);
     if (wrongtype) return;
+    keys.emplace_back(ctx.arg(i));
     if (l == nullptr) continue;
     int64_t n = std::min<int64_t>(count, static_cast<int64_t>(l->size()));
     ctx.reply.array(2);
@@ -320,6 +386,7 @@ void lmpop_command(CommandContext& ctx) {
     after_removal(ctx, ctx.arg(i), l);
     return;
   }
+  if (blocking) return block_or_null(ctx, std::move(keys), deadline);
   ctx.reply.null_array();
 }
 
@@ -396,12 +463,48 @@ void register_list_commands(CommandTable& t) {
             doc("Returns the last element of a list after removing and pushing it to another "
                 "list. Deletes the list if the last element was popped.",
                 "1.2.0"),
-            [](CommandContext& ctx) { move_generic(ctx, false, true); }));
+            [](CommandContext& ctx) {
+              if (!move_generic(ctx, false, true)) ctx.reply.null();
+            }));
   t.add(cmd("lmpop", -4, kWrite, w | kAclSlow, kNoKeys,
             doc("Returns multiple elements from a list after removing them. Deletes the list if "
                 "the last element was popped.",
                 "7.0.0", "O(N+M)"),
-            lmpop_command));
+            [](CommandContext& ctx) { mpop_generic(ctx, false); }));
+  const uint32_t bflags = kWrite | kBlocking;
+  t.add(cmd("blpop", -3, bflags, w | kAclSlow | kAclBlocking, {1, -2, 1},
+            doc("Removes and returns the first element in a list. Blocks until an element is "
+                "available otherwise. Deletes the list if the last element was popped.",
+                "2.0.0", "O(N) where N is the number of provided keys."),
+            [](CommandContext& ctx) { bpop_generic(ctx, true); }));
+  t.add(cmd("brpop", -3, bflags, w | kAclSlow | kAclBlocking, {1, -2, 1},
+            doc("Removes and returns the last element in a list. Blocks until an element is "
+                "available otherwise. Deletes the list if the last element was popped.",
+                "2.0.0", "O(N) where N is the number of provided keys."),
+            [](CommandContext& ctx) { bpop_generic(ctx, false); }));
+  t.add(cmd("blmove", 6, bflags | kDenyOom, w | kAclSlow | kAclBlocking, {1, 2, 1},
+            doc("Pops an element from a list, pushes it to another list and returns it. Blocks "
+                "until an element is available otherwise. Deletes the list if the last element "
+                "was moved.",
+                "6.2.0"),
+            [](CommandContext& ctx) {
+              bool from_left, to_left;
+              if (!parse_side(ctx.arg(3), &from_left) || !parse_side(ctx.arg(4), &to_left)) {
+                return ctx.reply.error(errors::kSyntax);
+              }
+              bmove_generic(ctx, from_left, to_left, 5);
+            }));
+  t.add(cmd("brpoplpush", 4, bflags | kDenyOom, w | kAclSlow | kAclBlocking, {1, 2, 1},
+            doc("Pops an element from a list, pushes it to another list and returns it. Block "
+                "until an element is available otherwise. Deletes the list if the last element "
+                "was popped.",
+                "2.2.0"),
+            [](CommandContext& ctx) { bmove_generic(ctx, false, true, 3); }));
+  t.add(cmd("blmpop", -5, bflags, w | kAclSlow | kAclBlocking, kNoKeys,
+            doc("Pops the first element from one of multiple lists. Blocks until an element is "
+                "available otherwise. Deletes the list if the last element was popped.",
+                "7.0.0", "O(N+M)"),
+            [](CommandContext& ctx) { mpop_generic(ctx, true); }));
 }
 
 }  // namespace cachet::commands

@@ -16,6 +16,25 @@ struct QueuedCommand {
   std::vector<std::string> args;
 };
 
+class CommandInvoker;
+
+// What a blocked client waits for (BLPOP and friends).
+struct BlockState {
+  bool active = false;
+  int db = 0;
+  std::vector<std::string> keys;
+  int64_t deadline_ms = 0;  // 0: no timeout
+  CommandSpec* spec = nullptr;
+  std::vector<std::string> argv;  // the command, re-run when a key is ready
+};
+
+// Set by a blocking command that found nothing, for the dispatcher to act on.
+struct BlockRequest {
+  bool requested = false;
+  std::vector<std::string> keys;
+  int64_t deadline_ms = 0;
+};
+
 struct WatchedKey {
   int db;
   std::string key;
@@ -45,6 +64,12 @@ struct Session {
   std::vector<QueuedCommand> queued;
   std::vector<WatchedKey> watched;
   bool watch_dirty = false;  // a watched key changed: EXEC answers null
+
+  // Blocking state. `may_block` is false inside EXEC, where blocking commands answer at once.
+  BlockState block;
+  BlockRequest block_request;
+  bool may_block = true;
+  CommandInvoker* invoker = nullptr;  // the client, for re-running blocked commands
 };
 
 }  // namespace cachet::commands

@@ -58,10 +58,12 @@ void exec_command(CommandContext& ctx) {
   end_transaction(ctx);
   ctx.reply.array(static_cast<int64_t>(queue.size()));
   std::vector<std::string_view> args;
+  ctx.session.may_block = false;  // blocking commands answer at once inside a transaction
   for (QueuedCommand& q : queue) {
     args.assign(q.args.begin(), q.args.end());
     ctx.invoker->invoke(*q.spec, args);
   }
+  ctx.session.may_block = true;
 }
 
 void watch_command(CommandContext& ctx) {

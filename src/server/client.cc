@@ -34,11 +34,15 @@ Client::Client(Server* server, std::unique_ptr<net::Connection> connection, uint
       created_ms_(now_ms()),
       last_interaction_ms_(created_ms_) {
   session_.id = id;
+  session_.invoker = this;
   session_.authenticated = server_->config().requirepass.empty();
   connection_->set_owner(this);
 }
 
-Client::~Client() { server_->engine().watches.unwatch_all(session_); }
+Client::~Client() {
+  server_->engine().watches.unwatch_all(session_);
+  server_->engine().blocking.unblock(session_);
+}
 
 void Client::on_readable() {
   if (closing_ || paused_) return;
@@ -99,7 +103,8 @@ bool Client::looks_like_tls_handshake() const {
 void Client::process_input() {
   resp::ParserLimits limits{server_->config().proto_max_bulk_len, session_.authenticated};
   parser_.set_limits(limits);
-  while (!closing_ && !paused_ && !session_.close_after_reply && !query_.empty()) {
+  while (!closing_ && !paused_ && !session_.block.active && !session_.close_after_reply &&
+         !query_.empty()) {
     resp::ParseStatus status = parser_.parse(query_.view());
     if (status == resp::ParseStatus::kNeedMore) break;
     if (status == resp::ParseStatus::kError) {
@@ -190,6 +195,15 @@ void Client::execute(const std::vector<std::string_view>& args) {
   session_.reply_on_requested = false;
   size_t before = output_.size();
   invoke(*spec, args);
+  if (session_.block_request.requested) {
+    // Nothing to take: wait on the keys. The reply comes when one is served or times out.
+    commands::BlockRequest request = std::move(session_.block_request);
+    session_.block_request = {};
+    server_->engine().blocking.block(session_, session_.db, std::move(request.keys),
+                                     request.deadline_ms, spec,
+                                     std::vector<std::string>(args.begin(), args.end()));
+    return;
+  }
   // The mode after the command decides, so "CLIENT REPLY ON" is answered while "CLIENT REPLY
   // OFF" and "CLIENT REPLY SKIP" are not.
   bool silenced = (skip_this && !session_.reply_on_requested) ||
@@ -222,6 +236,34 @@ void Client::invoke(commands::CommandSpec& spec, const std::vector<std::string_v
     std::string_view reply(output_.data() + before + 1, output_.size() - before - 1);
     engine.stats.count_error(reply.substr(0, reply.find('\r')));
   }
+}
+
+void Client::reprocess_blocked() {
+  std::vector<std::string> argv = session_.block.argv;
+  std::vector<std::string_view> args(argv.begin(), argv.end());
+  commands::CommandSpec* spec = session_.block.spec;
+  int db = session_.db;
+  session_.db = session_.block.db;  // the keys belong to the database the client blocked in
+  invoke(*spec, args);
+  session_.db = db;
+  if (session_.block_request.requested) {  // still nothing for it: stays blocked, in place
+    session_.block_request = {};
+    return;
+  }
+  server_->engine().blocking.unblock(session_);
+  queue_write();
+  if (!query_.empty()) process_input();  // requests that arrived while it was blocked
+}
+
+void Client::end_blocking(bool as_error) {
+  server_->engine().blocking.unblock(session_);
+  if (as_error) {
+    writer_.error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+  } else {
+    writer_.null_array();
+  }
+  queue_write();
+  if (!query_.empty()) process_input();
 }
 
 void Client::queue_write() {

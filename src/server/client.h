@@ -54,6 +54,7 @@ class Client : public net::ConnectionOwner, public commands::CommandInvoker {
   int64_t last_interaction_ms() const { return last_interaction_ms_; }
   bool write_pending = false;  // in the Server's pending-write list
   bool blocked_by_pause() const { return paused_; }
+  bool blocked() const { return session_.block.active; }
   uint64_t commands_processed() const { return commands_processed_; }
   uint64_t net_input_bytes() const { return net_in_; }
   uint64_t net_output_bytes() const { return net_out_; }
@@ -67,6 +68,8 @@ class Client : public net::ConnectionOwner, public commands::CommandInvoker {
   // Runs a checked command: handler, statistics, error counting. EXEC calls it per queued
   // command.
   void invoke(commands::CommandSpec& spec, const std::vector<std::string_view>& args) override;
+  void reprocess_blocked() override;
+  void end_blocking(bool as_error) override;
   void reply_error(std::string_view message);
   void queue_write();
   void enforce_output_limit();

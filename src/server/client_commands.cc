@@ -23,7 +23,7 @@ std::string describe_client(const Server& server, const Client& c, int64_t now_m
   const commands::Session& s = c.session();
   char flags[8];
   size_t nflags = 0;
-  if (c.blocked_by_pause()) flags[nflags++] = 'b';
+  if (c.blocked_by_pause() || c.blocked()) flags[nflags++] = 'b';
   if (s.close_after_reply) flags[nflags++] = 'c';
   if (s.no_evict) flags[nflags++] = 'e';
   if (s.in_multi) flags[nflags++] = 'x';
@@ -216,6 +216,8 @@ void client_help(CommandContext& ctx) {
       "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)", "    * ID <client-id> [<client-id> ...]",
       "PAUSE <timeout> [WRITE|ALL]", "    Suspend clients for <timeout> milliseconds.",
       "UNPAUSE", "    Stop the current client pause, resuming traffic.",
+      "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+      "    Unblock the specified blocked client.",
       "REPLY (ON|OFF|SKIP)", "    Control the replies sent to the current connection.",
       "SETNAME <name>", "    Assign the name <name> to the current connection.",
       "SETINFO <option> <value>", "    Set client meta attr. Options are: LIB-NAME, LIB-VER.",
@@ -303,6 +305,27 @@ void register_client_commands(Server& server, commands::CommandTable& t) {
   sub("no-evict", 3, kAdmin, acl | kAclAdmin | kAclDangerous,
       "Sets the client eviction mode of the connection.",
       [](CommandContext& ctx) { on_off(ctx, &ctx.session.no_evict); });
+  sub("unblock", -3, kAdmin, acl | kAclAdmin | kAclDangerous,
+      "Unblocks a client blocked by a blocking command from a different connection.",
+      [srv](CommandContext& ctx) {
+        int64_t id;
+        if (!parse_int64(ctx.arg(2), &id)) return ctx.reply.error(errors::kNotInteger);
+        bool as_error = false;
+        if (ctx.argc() == 4) {
+          if (iequals(ctx.arg(3), "error")) {
+            as_error = true;
+          } else if (!iequals(ctx.arg(3), "timeout")) {
+            return ctx.reply.error(
+                "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+          }
+        } else if (ctx.argc() > 4) {
+          return ctx.reply.error(errors::kSyntax);
+        }
+        Client* target = id > 0 ? srv->find_client(static_cast<uint64_t>(id)) : nullptr;
+        if (target == nullptr || !target->blocked()) return ctx.reply.integer(0);
+        static_cast<commands::CommandInvoker*>(target)->end_blocking(as_error);
+        ctx.reply.integer(1);
+      });
   sub("help", 2, 0, acl, "Returns helpful text about the different subcommands.", client_help);
 }
 

@@ -71,10 +71,11 @@ void section_clients(Server& s, std::string& out) {
       "connected_clients:{}\r\ncluster_connections:0\r\nmaxclients:{}\r\n"
       "client_recent_max_input_buffer:{}\r\nclient_recent_max_output_buffer:{}\r\n"
       "blocked_clients:{}\r\ntracking_clients:0\r\npubsub_clients:0\r\nwatching_clients:{}\r\n"
-      "clients_in_timeout_table:0\r\ntotal_watched_keys:{}\r\ntotal_blocking_keys:0\r\n"
+      "clients_in_timeout_table:0\r\ntotal_watched_keys:{}\r\ntotal_blocking_keys:{}\r\n"
       "total_blocking_keys_on_nokey:0\r\npaused_clients:{}\r\n",
       connected, s.config().maxclients, max_input, max_output, s.blocked_clients(),
-      s.engine().watches.watching_sessions(), s.engine().watches.watched_keys(), paused);
+      s.engine().watches.watching_sessions(), s.engine().watches.watched_keys(),
+      s.engine().blocking.key_count(), paused);
 }
 
 void section_memory(Server& s, std::string& out) {

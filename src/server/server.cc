@@ -169,6 +169,8 @@ bool Server::before_sleep() {
     return false;
   }
   bool handshakes_waiting = handshake_budget_.run_deferred();
+  // Clients blocked on keys written in this iteration get their turn before replies go out.
+  engine_->blocking.serve_ready();
   // One pass writes every reply produced in this iteration. The two vectors trade places so
   // their capacity is reused: no allocation per loop iteration.
   writing_.swap(pending_writes_);
@@ -206,7 +208,7 @@ void Server::close_timed_out_clients(int64_t now_ms) {
       }
       continue;
     }
-    if (config_.timeout > 0 && !client->blocked_by_pause() &&
+    if (config_.timeout > 0 && !client->blocked_by_pause() && !client->blocked() &&
         now_ms - client->last_interaction_ms() > config_.timeout * 1000) {
       CACHET_LOG_VERBOSE("Closing idle client id={}", id);
       client->close("idle timeout");
@@ -225,6 +227,7 @@ void Server::cron() {
   }
   engine_->keyspace.periodic_maintenance();
   close_timed_out_clients(now);
+  engine_->blocking.expire_timeouts(now);
   tls_cron(now);
   if (pause_mode_ != PauseMode::kNone && now >= pause_until_ms_) unpause();
 }

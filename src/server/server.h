@@ -61,7 +61,7 @@ class Server {
   int64_t hz_ticks() const { return cron_ticks_; }
   uint64_t next_client_id() { return ++last_client_id_; }
   int64_t pid() const { return pid_; }
-  uint64_t blocked_clients() const { return 0; }
+  uint64_t blocked_clients() const { return engine_->blocking.blocked_count(); }
   TlsStats& tls_stats() { return tls_stats_; }
   // Handshake outcomes, reported by clients' connections.
   void count_tls_handshake(const net::Connection& conn);

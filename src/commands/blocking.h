@@ -1,0 +1,44 @@
+#pragma once
+// Clients blocked on keys (BLPOP and friends). A blocking command that finds nothing asks to
+// block; the registry queues the session on each of its keys, first come first served. A
+// write to a queued key marks it ready; serve_ready() then re-runs the blocked commands in
+// queue order until the key has nothing left to give, exactly as if each client had sent its
+// command again. Deadlines are checked by expire_timeouts().
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace cachet::commands {
+
+struct Session;
+struct CommandSpec;
+
+class BlockingRegistry {
+ public:
+  void block(Session& session, int db, std::vector<std::string> keys, int64_t deadline_ms,
+             CommandSpec* spec, std::vector<std::string> argv);
+  void unblock(Session& session);
+  // A write happened to `key`: sessions blocked on it get a chance at the next serve_ready().
+  void signal(int db, std::string_view key);
+  void signal_db(int db);
+  void serve_ready();
+  void expire_timeouts(int64_t now_ms);
+
+  bool empty() const { return blocked_.empty(); }
+  size_t blocked_count() const { return blocked_.size(); }
+  size_t key_count() const { return queues_.size(); }
+
+ private:
+  using Key = std::pair<int, std::string>;
+  std::map<Key, std::deque<Session*>> queues_;
+  std::set<Session*> blocked_;
+  std::vector<Key> ready_;
+};
+
+}  // namespace cachet::commands
