@@ -49,13 +49,13 @@ void BlockingRegistry::signal_db(int db) {
     if (key.first == db) signal(db, key.second);
 }
 
-void BlockingRegistry::serve_ready() {
+void BlockingRegistry::serve_ready(const std::function<bool(int, std::string_view)>& servable) {
   while (!ready_.empty()) {
     std::vector<Key> batch;
     batch.swap(ready_);
     for (const Key& key : batch) {
       auto it = queues_.find(key);
-      if (it == queues_.end()) continue;
+      if (it == queues_.end() || !servable(key.first, key.second)) continue;
       // Re-running a command can unblock sessions and change the queue: walk a copy.
       std::vector<Session*> waiting(it->second.begin(), it->second.end());
       for (Session* s : waiting) {

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -27,7 +28,9 @@ class BlockingRegistry {
   // A write happened to `key`: sessions blocked on it get a chance at the next serve_ready().
   void signal(int db, std::string_view key);
   void signal_db(int db);
-  void serve_ready();
+  // `servable(db, key)`: the key now holds a value of the type the blocked commands wait for;
+  // as in Valkey, a key that is missing or of another type wakes nobody.
+  void serve_ready(const std::function<bool(int, std::string_view)>& servable);
   void expire_timeouts(int64_t now_ms);
 
   bool empty() const { return blocked_.empty(); }

@@ -69,7 +69,10 @@ void push_generic(CommandContext& ctx, bool front, bool only_existing) {
 void pop_generic(CommandContext& ctx, bool front) {
   int64_t count = 1;
   bool has_count = ctx.argc() == 3;
-  if (ctx.argc() > 3) return ctx.reply.error(errors::kSyntax);
+  if (ctx.argc() > 3) {
+    return ctx.reply.error(
+        fmt::format("ERR wrong number of arguments for '{}' command", front ? "lpop" : "rpop"));
+  }
   if (has_count && (!parse_int64(ctx.arg(2), &count) || count < 0)) {
     return ctx.reply.error("ERR value is out of range, must be positive");
   }
@@ -209,7 +212,8 @@ void lpos_command(CommandContext& ctx) {
     int64_t v;
     if (!parse_int64(ctx.arg(i + 1), &v)) return ctx.reply.error(errors::kNotInteger);
     if (iequals(ctx.arg(i), "rank")) {
-      if (v == 0 || v == LLONG_MIN) {
+      if (v == LLONG_MIN) return ctx.reply.error("ERR value is out of range");
+      if (v == 0) {
         return ctx.reply.error(
             "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... "
             "or use negative to start from the end of the list");

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "commands/context.h"
+#include "config/server_config.h"
 #include "commands/errors.h"
 #include "commands/help_reply.h"
 #include "commands/spec_builder.h"
@@ -167,6 +168,16 @@ void register_debug_commands(Server& server, commands::CommandTable& t) {
   sub("sleep", 3, debug_sleep);
   sub("object", 3, debug_object);
   sub("protocol", 3, debug_protocol);
+  // Valkey stores list elements above this size in their own ("plain") quicklist nodes.
+  // Cachet's large list form already keeps every element separately, so the threshold has
+  // nothing to change; the value is validated and accepted so tools and tests can set it.
+  sub("quicklist-packed-threshold", 3, [](CommandContext& ctx) {
+    int64_t bytes;
+    if (!config::parse_memory(std::string(ctx.arg(2)), &bytes)) {
+      return ctx.reply.error("ERR argument must be a memory value bigger than 1 and smaller than 4gb");
+    }
+    ctx.reply.ok();
+  });
   sub("set-active-expire", 3, [](CommandContext& ctx) {
     int64_t v;
     if (!parse_int64(ctx.arg(2), &v)) return ctx.reply.error(errors::kNotInteger);

@@ -2,12 +2,16 @@
 
 #include <malloc.h>
 
+#include <algorithm>
+
 #include "store/packed_items.h"
 
 namespace cachet::store {
 
 bool ListObject::over_limit(size_t count, size_t bytes) const {
-  if (limit_ > 0) return count > static_cast<size_t>(limit_);
+  // A count limit (0 counts as 1) still caps a compact list at 8 KB, as Valkey's safety limit.
+  constexpr size_t kSafetyBytes = 8192;
+  if (limit_ >= 0) return count > static_cast<size_t>(std::max<int64_t>(limit_, 1)) || bytes > kSafetyBytes;
   int64_t level = limit_ < -5 ? 5 : (limit_ == 0 ? 1 : -limit_);
   size_t max_bytes = size_t{4096} << (level - 1);  // -1: 4 KB ... -5: 64 KB
   return bytes > max_bytes;
