@@ -8,6 +8,7 @@
 
 #include "common/glob.h"
 #include "common/strings.h"
+#include "commands/collection_access.h"
 #include "commands/families.h"
 #include "commands/spec_builder.h"
 #include "commands/string_access.h"
@@ -24,30 +25,16 @@ store::CompactLimits hash_limits(const CommandContext& ctx) {
           static_cast<size_t>(ctx.engine.config.hash_max_listpack_value)};
 }
 
-// The hash at `key`: nullptr when absent (or, with `wrongtype` set, when it is not a hash,
-// after replying WRONGTYPE).
 HashObject* find_hash(CommandContext& ctx, std::string_view key, bool* wrongtype) {
-  *wrongtype = false;
-  Entry* e = ctx.db().lookup_read(key, ctx.now_ms);
-  if (e == nullptr) return nullptr;
-  if (e->value.type() != store::ValueType::kHash) {
-    *wrongtype = true;
-    ctx.reply.error(errors::kWrongType);
-    return nullptr;
-  }
-  return e->value.hash_object();
+  Entry* e = find_typed(ctx, key, store::ValueType::kHash, wrongtype);
+  return e == nullptr ? nullptr : e->value.hash_object();
 }
 
 // The hash at `key`, created empty when absent; nullptr after a WRONGTYPE reply.
 HashObject* hash_for_write(CommandContext& ctx, std::string_view key) {
-  Entry* e = ctx.db().lookup(key, ctx.now_ms);
-  if (e == nullptr) {
-    e = ctx.db().add(key, store::Value::hash(std::make_unique<HashObject>()));
-  } else if (e->value.type() != store::ValueType::kHash) {
-    ctx.reply.error(errors::kWrongType);
-    return nullptr;
-  }
-  return e->value.hash_object();
+  Entry* e = typed_for_write(ctx, key, store::ValueType::kHash,
+                             [] { return store::Value::hash(std::make_unique<HashObject>()); });
+  return e == nullptr ? nullptr : e->value.hash_object();
 }
 
 void delete_if_empty(CommandContext& ctx, std::string_view key, HashObject* h) {
@@ -263,15 +250,7 @@ void hrandfield_command(CommandContext& ctx) {
 
 void hscan_command(CommandContext& ctx) {
   uint64_t cursor;
-  {
-    std::string text(ctx.arg(2));
-    char* end;
-    errno = 0;
-    cursor = std::strtoull(text.c_str(), &end, 10);
-    if (text.empty() || *end != '\0' || errno == ERANGE || text[0] == '-') {
-      return ctx.reply.error("ERR invalid cursor");
-    }
-  }
+  if (!parse_scan_cursor(ctx, ctx.arg(2), &cursor)) return;
   std::string_view pattern;
   int64_t count = 10;
   bool no_values = false;

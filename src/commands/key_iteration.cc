@@ -7,11 +7,31 @@
 
 #include "common/glob.h"
 #include "common/strings.h"
+#include "commands/collection_access.h"
 #include "commands/families.h"
 #include "commands/spec_builder.h"
 #include "commands/string_access.h"
 
 namespace cachet::commands {
+bool parse_scan_cursor(CommandContext& ctx, std::string_view text, uint64_t* cursor) {
+  uint64_t v = 0;
+  bool ok = !text.empty() && text.size() <= 20;
+  for (char c : text) {
+    unsigned d = static_cast<unsigned char>(c) - '0';
+    if (!ok || d > 9 || v > (UINT64_MAX - d) / 10) {
+      ok = false;
+      break;
+    }
+    v = v * 10 + d;
+  }
+  if (!ok) {
+    ctx.reply.error("ERR invalid cursor");
+    return false;
+  }
+  *cursor = v;
+  return true;
+}
+
 namespace {
 
 using store::Entry;
@@ -35,17 +55,7 @@ void keys_command(CommandContext& ctx) {
 
 void scan_command(CommandContext& ctx) {
   uint64_t cursor;
-  {
-    // The cursor is an unsigned 64-bit number; anything else is refused.
-    std::string_view c = ctx.arg(1);
-    char* end;
-    std::string text(c);
-    errno = 0;
-    cursor = std::strtoull(text.c_str(), &end, 10);
-    if (text.empty() || *end != '\0' || errno == ERANGE || text[0] == '-' || text[0] == ' ') {
-      return ctx.reply.error("ERR invalid cursor");
-    }
-  }
+  if (!parse_scan_cursor(ctx, ctx.arg(1), &cursor)) return;
   std::string_view pattern;
   bool use_pattern = false;
   int64_t count = 10;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/strings.h"
+#include "commands/collection_access.h"
 #include "commands/families.h"
 #include "commands/spec_builder.h"
 #include "commands/string_access.h"
@@ -19,30 +20,21 @@ using store::Entry;
 using store::ListObject;
 
 ListObject* find_list(CommandContext& ctx, std::string_view key, bool* wrongtype) {
-  *wrongtype = false;
-  Entry* e = ctx.db().lookup_read(key, ctx.now_ms);
+  Entry* e = find_typed(ctx, key, store::ValueType::kList, wrongtype);
   if (e == nullptr) return nullptr;
-  if (e->value.type() != store::ValueType::kList) {
-    *wrongtype = true;
-    ctx.reply.error(errors::kWrongType);
-    return nullptr;
-  }
   ListObject* l = e->value.list_object();
   l->set_limit(ctx.engine.config.list_max_listpack_size);
   return l;
 }
 
 ListObject* list_for_write(CommandContext& ctx, std::string_view key) {
-  Entry* e = ctx.db().lookup(key, ctx.now_ms);
-  if (e == nullptr) {
-    e = ctx.db().add(key, store::Value::list(std::make_unique<ListObject>(
-                              ctx.engine.config.list_max_listpack_size)));
-  } else if (e->value.type() != store::ValueType::kList) {
-    ctx.reply.error(errors::kWrongType);
-    return nullptr;
-  }
+  int64_t limit = ctx.engine.config.list_max_listpack_size;
+  Entry* e = typed_for_write(ctx, key, store::ValueType::kList, [limit] {
+    return store::Value::list(std::make_unique<ListObject>(limit));
+  });
+  if (e == nullptr) return nullptr;
   ListObject* l = e->value.list_object();
-  l->set_limit(ctx.engine.config.list_max_listpack_size);
+  l->set_limit(limit);
   return l;
 }
 

@@ -10,6 +10,7 @@
 
 #include "common/glob.h"
 #include "common/strings.h"
+#include "commands/collection_access.h"
 #include "commands/families.h"
 #include "commands/spec_builder.h"
 #include "commands/string_access.h"
@@ -33,30 +34,16 @@ std::mt19937_64& rng() {
   return engine;
 }
 
-// The set at `key`, or nullptr when absent. Replies WRONGTYPE (and sets *wrongtype) when the
-// key holds something else.
 SetObject* find_set(CommandContext& ctx, std::string_view key, bool* wrongtype,
                     bool count_hit = true) {
-  *wrongtype = false;
-  Entry* e = count_hit ? ctx.db().lookup_read(key, ctx.now_ms) : ctx.db().lookup(key, ctx.now_ms);
-  if (e == nullptr) return nullptr;
-  if (e->value.type() != store::ValueType::kSet) {
-    *wrongtype = true;
-    ctx.reply.error(errors::kWrongType);
-    return nullptr;
-  }
-  return e->value.set_object();
+  Entry* e = find_typed(ctx, key, store::ValueType::kSet, wrongtype, count_hit);
+  return e == nullptr ? nullptr : e->value.set_object();
 }
 
 SetObject* set_for_write(CommandContext& ctx, std::string_view key) {
-  Entry* e = ctx.db().lookup(key, ctx.now_ms);
-  if (e == nullptr) {
-    e = ctx.db().add(key, store::Value::set(std::make_unique<SetObject>()));
-  } else if (e->value.type() != store::ValueType::kSet) {
-    ctx.reply.error(errors::kWrongType);
-    return nullptr;
-  }
-  return e->value.set_object();
+  Entry* e = typed_for_write(ctx, key, store::ValueType::kSet,
+                             [] { return store::Value::set(std::make_unique<SetObject>()); });
+  return e == nullptr ? nullptr : e->value.set_object();
 }
 
 void reply_members(CommandContext& ctx, const std::vector<std::string>& members) {
@@ -298,15 +285,7 @@ void sintercard_command(CommandContext& ctx) {
 
 void sscan_command(CommandContext& ctx) {
   uint64_t cursor;
-  {
-    std::string text(ctx.arg(2));
-    char* end;
-    errno = 0;
-    cursor = std::strtoull(text.c_str(), &end, 10);
-    if (text.empty() || *end != '\0' || errno == ERANGE || text[0] == '-') {
-      return ctx.reply.error("ERR invalid cursor");
-    }
-  }
+  if (!parse_scan_cursor(ctx, ctx.arg(2), &cursor)) return;
   std::string_view pattern;
   int64_t count = 10;
   for (size_t i = 3; i < ctx.argc(); i += 2) {

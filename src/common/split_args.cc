@@ -91,4 +91,28 @@ bool split_args(std::string_view line, std::vector<std::string>* out) {
   }
 }
 
+std::string quote_arg(std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(1, '"');
+  for (unsigned char c : s) {
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '"': out += "\\\""; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (std::isprint(c)) {
+          out.push_back(static_cast<char>(c));
+        } else {
+          out += "\\x";
+          out.push_back(kHex[c >> 4]);
+          out.push_back(kHex[c & 15]);
+        }
+    }
+  }
+  out.push_back('"');
+  return out;
+}
+
 }  // namespace cachet

@@ -141,28 +141,6 @@ bool apply_lines(const std::vector<Line>& lines, ServerConfig* config, std::stri
   return true;
 }
 
-// Quotes a command-line value so that split_args reads it back as exactly one word.
-std::string quote_word(std::string_view v) {
-  std::string out(1, '"');
-  for (unsigned char c : v) {
-    switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (std::isprint(c)) {
-          out += static_cast<char>(c);
-        } else {
-          out += fmt::format("\\x{:02x}", c);
-        }
-    }
-  }
-  out.push_back('"');
-  return out;
-}
-
 // Turns the arguments after the config file into directive lines the way redis-server does:
 // "--port 7000" (one or two arguments) starts a directive; values are quoted and appended; an
 // argument starting with "--" right after a directive that has no value yet is its value
@@ -185,7 +163,7 @@ bool override_lines(int argc, const char* const* argv, int first, std::vector<Li
       lines->push_back(Line{"(command line)", static_cast<int>(lines->size()) + 1, text, {}});
     } else if (!lines->empty()) {
       lines->back().text.push_back(' ');
-      lines->back().text.append(quote_word(arg));
+      lines->back().text.append(quote_arg(arg));
       has_value = true;
     } else {
       *error = fmt::format("Invalid command line argument '{}': directives start with --\n", arg);

@@ -24,24 +24,7 @@ std::string quote_if_needed(const std::string& v) {
         !std::isprint(static_cast<unsigned char>(c)))
       plain = false;
   }
-  if (plain) return v;
-  std::string out = "\"";
-  for (char c : v) {
-    switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (std::isprint(static_cast<unsigned char>(c))) {
-          out += c;
-        } else {
-          out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
-        }
-    }
-  }
-  return out + "\"";
+  return plain ? v : quote_arg(v);
 }
 
 // The lines that express a directive's current value.
