@@ -53,9 +53,14 @@ Value& Value::operator=(Value&& other) noexcept {
 
 void Value::release() {
   if (storage_ == Storage::kHeap) std::free(u_.heap);
-  if (storage_ == Storage::kObject && type_ == ValueType::kHash) delete u_.hash;
-  if (storage_ == Storage::kObject && type_ == ValueType::kSet) delete u_.set;
-  if (storage_ == Storage::kObject && type_ == ValueType::kList) delete u_.list;
+  if (storage_ == Storage::kObject) {
+    switch (type_) {
+      case ValueType::kHash: delete u_.hash; break;
+      case ValueType::kSet: delete u_.set; break;
+      case ValueType::kList: delete u_.list; break;
+      default: break;
+    }
+  }
   storage_ = Storage::kInt;
 }
 
@@ -76,26 +81,27 @@ Encoding Value::encoding() const {
   return encoding_;
 }
 
-Value Value::list(std::unique_ptr<ListObject> list) {
+Value Value::object_of(ValueType type) {
   Value v;
-  v.type_ = ValueType::kList;
+  v.type_ = type;
   v.storage_ = Storage::kObject;
+  return v;
+}
+
+Value Value::list(std::unique_ptr<ListObject> list) {
+  Value v = object_of(ValueType::kList);
   v.u_.list = list.release();
   return v;
 }
 
 Value Value::set(std::unique_ptr<SetObject> set) {
-  Value v;
-  v.type_ = ValueType::kSet;
-  v.storage_ = Storage::kObject;
+  Value v = object_of(ValueType::kSet);
   v.u_.set = set.release();
   return v;
 }
 
 Value Value::hash(std::unique_ptr<HashObject> hash) {
-  Value v;
-  v.type_ = ValueType::kHash;
-  v.storage_ = Storage::kObject;
+  Value v = object_of(ValueType::kHash);
   v.u_.hash = hash.release();
   return v;
 }
@@ -168,9 +174,14 @@ size_t Value::string_length() const {
 }
 
 size_t Value::heap_bytes() const {
-  if (storage_ == Storage::kObject && type_ == ValueType::kHash) return u_.hash->memory_bytes();
-  if (storage_ == Storage::kObject && type_ == ValueType::kSet) return u_.set->memory_bytes();
-  if (storage_ == Storage::kObject && type_ == ValueType::kList) return u_.list->memory_bytes();
+  if (storage_ == Storage::kObject) {
+    switch (type_) {
+      case ValueType::kHash: return u_.hash->memory_bytes();
+      case ValueType::kSet: return u_.set->memory_bytes();
+      case ValueType::kList: return u_.list->memory_bytes();
+      default: return 0;
+    }
+  }
   return storage_ == Storage::kHeap ? malloc_usable_size(u_.heap) : 0;
 }
 

@@ -78,6 +78,8 @@ class Value {
     inline_len_ = 0;
     u_.num = v;
   }
+  // An empty value of a collection type, for the factories to fill in.
+  static Value object_of(ValueType type);
   void assign_bytes(std::string_view s, Encoding reported);
   void release();
 
