@@ -8,6 +8,7 @@
 
 #include "commands/blocking.h"
 #include "commands/command_table.h"
+#include "commands/notifications.h"
 #include "commands/watch_registry.h"
 #include "common/clock.h"
 #include "config/server_config.h"
@@ -58,6 +59,12 @@ class Engine {
   bool active_expire_enabled = true;
   WatchRegistry watches;
   BlockingRegistry blocking;
+  EventSink* event_sink = nullptr;  // keyspace notifications; set by the server
+
+  // A keyspace event of class `cls` (NotifyClass) named `event` happened to `key`.
+  void notify(uint32_t cls, std::string_view event, int db, std::string_view key) {
+    if (event_sink != nullptr) event_sink->keyspace_event(cls, event, db, key);
+  }
 
   // Every write to a key goes through here: it is the seam for WATCH, keyspace notifications
   // and persistence counters.
