@@ -83,7 +83,7 @@ std::vector<std::string_view> acl_category_names(uint64_t acl) {
       {kAclConnection, "@connection"}, {kAclTransaction, "@transaction"},
       {kAclPubsub, "@pubsub"},         {kAclHash, "@hash"},
       {kAclSet, "@set"},               {kAclList, "@list"},
-      {kAclBlocking, "@blocking"}};
+      {kAclBlocking, "@blocking"},    {kAclSortedSet, "@sortedset"}};
   std::vector<std::string_view> out;
   for (const auto& [f, n] : kNames)
     if (acl & f) out.push_back(n);

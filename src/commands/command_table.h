@@ -52,6 +52,7 @@ enum AclCategory : uint64_t {
   kAclSet = 1 << 12,
   kAclList = 1 << 13,
   kAclBlocking = 1 << 14,
+  kAclSortedSet = 1 << 15,
 };
 
 using Handler = std::function<void(CommandContext&)>;

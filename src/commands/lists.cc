@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/strings.h"
+#include "commands/block_request.h"
 #include "commands/collection_access.h"
 #include "commands/families.h"
 #include "commands/spec_builder.h"
@@ -289,38 +290,9 @@ void lmove_command(CommandContext& ctx) {
   if (!move_generic(ctx, from_left, to_left)) ctx.reply.null();
 }
 
-// Blocking variants: a timeout in seconds (0 = forever); when there is nothing to take the
-// client blocks, or inside EXEC answers null at once.
-bool parse_timeout(CommandContext& ctx, std::string_view text, int64_t* deadline_ms) {
-  double seconds;
-  if (!parse_double(text, &seconds)) {
-    ctx.reply.error("ERR timeout is not a float or out of range");
-    return false;
-  }
-  if (seconds < 0) {
-    ctx.reply.error("ERR timeout is negative");
-    return false;
-  }
-  if (seconds > 1e12) {
-    ctx.reply.error("ERR timeout is out of range");
-    return false;
-  }
-  *deadline_ms = seconds == 0 ? 0 : ctx.now_ms + static_cast<int64_t>(seconds * 1000 + 0.5);
-  if (seconds > 0 && *deadline_ms == ctx.now_ms) ++*deadline_ms;
-  return true;
-}
-
-// Blocks, or where blocking is not allowed (inside EXEC) answers at once: a null array, or for
-// the move commands a null bulk, as Valkey does.
-void block_or_null(CommandContext& ctx, std::vector<std::string> keys, int64_t deadline_ms,
-                   bool null_bulk = false) {
-  if (!ctx.session.may_block) return null_bulk ? ctx.reply.null() : ctx.reply.null_array();
-  ctx.session.block_request = {true, std::move(keys), deadline_ms};
-}
-
 void bpop_generic(CommandContext& ctx, bool front) {
   int64_t deadline;
-  if (!parse_timeout(ctx, ctx.arg(ctx.argc() - 1), &deadline)) return;
+  if (!parse_block_timeout(ctx, ctx.arg(ctx.argc() - 1), &deadline)) return;
   std::vector<std::string> keys;
   for (size_t i = 1; i + 1 < ctx.argc(); ++i) {
     bool wrongtype;
@@ -334,21 +306,22 @@ void bpop_generic(CommandContext& ctx, bool front) {
     after_removal(ctx, ctx.arg(i), l);
     return;
   }
-  block_or_null(ctx, std::move(keys), deadline);
+  block_or_null(ctx, std::move(keys), deadline, store::ValueType::kList);
 }
 
 void bmove_generic(CommandContext& ctx, bool from_left, bool to_left, size_t timeout_at) {
   int64_t deadline;
-  if (!parse_timeout(ctx, ctx.arg(timeout_at), &deadline)) return;
+  if (!parse_block_timeout(ctx, ctx.arg(timeout_at), &deadline)) return;
   if (move_generic(ctx, from_left, to_left)) return;
-  block_or_null(ctx, {std::string(ctx.arg(1))}, deadline, /*null_bulk=*/true);
+  block_or_null(ctx, {std::string(ctx.arg(1))}, deadline, store::ValueType::kList,
+                /*null_bulk=*/true);
 }
 
 // LMPOP numkeys key... side [COUNT n], and BLMPOP with a timeout before numkeys.
 void mpop_generic(CommandContext& ctx, bool blocking) {
   size_t first = blocking ? 2 : 1;
   int64_t deadline = 0;
-  if (blocking && !parse_timeout(ctx, ctx.arg(1), &deadline)) return;
+  if (blocking && !parse_block_timeout(ctx, ctx.arg(1), &deadline)) return;
   int64_t numkeys;
   if (!parse_int64(ctx.arg(first), &numkeys) || numkeys <= 0) {
     return ctx.reply.error("ERR numkeys should be greater than 0");
@@ -382,7 +355,7 @@ void mpop_generic(CommandContext& ctx, bool blocking) {
     after_removal(ctx, ctx.arg(i), l);
     return;
   }
-  if (blocking) return block_or_null(ctx, std::move(keys), deadline);
+  if (blocking) return block_or_null(ctx, std::move(keys), deadline, store::ValueType::kList);
   ctx.reply.null_array();
 }
 

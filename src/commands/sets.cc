@@ -4,11 +4,9 @@
 
 #include <algorithm>
 #include <climits>
-#include <random>
 #include <string>
 #include <vector>
 
-#include "common/glob.h"
 #include "common/strings.h"
 #include "commands/collection_access.h"
 #include "commands/families.h"
@@ -27,11 +25,6 @@ store::SetLimits set_limits(const CommandContext& ctx) {
   return {static_cast<size_t>(c.set_max_intset_entries),
           static_cast<size_t>(c.set_max_listpack_entries),
           static_cast<size_t>(c.set_max_listpack_value)};
-}
-
-std::mt19937_64& rng() {
-  static std::mt19937_64 engine{std::random_device{}()};
-  return engine;
 }
 
 SetObject* find_set(CommandContext& ctx, std::string_view key, bool* wrongtype,
@@ -122,7 +115,7 @@ void spop_command(CommandContext& ctx) {
   if (s == nullptr) return has_count ? ctx.reply.set(0) : ctx.reply.null();
   std::vector<std::string> popped;
   while (static_cast<int64_t>(popped.size()) < count && s->size() > 0) {
-    popped.push_back(s->random_member(rng()()));
+    popped.push_back(s->random_member(random_u64()));
     s->remove(popped.back());
   }
   if (s->size() == 0) ctx.db().remove(ctx.arg(1));
@@ -144,11 +137,11 @@ void srandmember_command(CommandContext& ctx) {
   bool wrongtype;
   SetObject* s = find_set(ctx, ctx.arg(1), &wrongtype);
   if (wrongtype) return;
-  if (!has_count) return s ? ctx.reply.bulk(s->random_member(rng()())) : ctx.reply.null();
+  if (!has_count) return s ? ctx.reply.bulk(s->random_member(random_u64())) : ctx.reply.null();
   if (s == nullptr || count == 0) return ctx.reply.array(0);
   if (count < 0) {
     ctx.reply.array(-count);
-    for (int64_t i = 0; i < -count; ++i) ctx.reply.bulk(s->random_member(rng()()));
+    for (int64_t i = 0; i < -count; ++i) ctx.reply.bulk(s->random_member(random_u64()));
     return;
   }
   size_t size = s->size();
@@ -161,7 +154,7 @@ void srandmember_command(CommandContext& ctx) {
   ctx.reply.array(count);
   size_t needed = static_cast<size_t>(count), left = size;
   s->for_each([&](std::string_view m) {
-    if (needed > 0 && rng()() % left < needed) {
+    if (needed > 0 && random_u64() % left < needed) {
       ctx.reply.bulk(m);
       --needed;
     }
@@ -285,31 +278,23 @@ void sintercard_command(CommandContext& ctx) {
 
 void sscan_command(CommandContext& ctx) {
   uint64_t cursor;
-  if (!parse_scan_cursor(ctx, ctx.arg(2), &cursor)) return;
-  std::string_view pattern;
-  int64_t count = 10;
-  for (size_t i = 3; i < ctx.argc(); i += 2) {
-    if (i + 1 >= ctx.argc()) return ctx.reply.error(errors::kSyntax);
-    if (iequals(ctx.arg(i), "count")) {
-      if (!parse_int64(ctx.arg(i + 1), &count)) return ctx.reply.error(errors::kNotInteger);
-      if (count < 1) return ctx.reply.error(errors::kSyntax);
-    } else if (iequals(ctx.arg(i), "match")) {
-      pattern = ctx.arg(i + 1);
-    } else {
-      return ctx.reply.error(errors::kSyntax);
-    }
+  ScanOptions options;
+  if (!parse_scan_cursor(ctx, ctx.arg(2), &cursor) || !parse_scan_options(ctx, 3, "", &options)) {
+    return;
   }
   bool wrongtype;
   SetObject* s = find_set(ctx, ctx.arg(1), &wrongtype);
   if (wrongtype) return;
   std::vector<std::string> found;
   if (s != nullptr) {
-    int64_t steps = count > INT64_MAX / 10 ? INT64_MAX : count * 10;
-    do {
-      cursor = s->scan(cursor, [&](std::string_view m) {
-        if (pattern.empty() || pattern == "*" || glob_match(pattern, m)) found.emplace_back(m);
-      });
-    } while (cursor != 0 && --steps > 0 && static_cast<int64_t>(found.size()) < count);
+    cursor = scan_until(
+        cursor, options.count,
+        [&](uint64_t at) {
+          return s->scan(at, [&](std::string_view m) {
+            if (options.matches(m)) found.emplace_back(m);
+          });
+        },
+        [&] { return found.size(); });
   } else {
     cursor = 0;
   }

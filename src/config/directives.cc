@@ -298,6 +298,14 @@ std::vector<Directive> build_table() {
   t.push_back(
       memory_directive("set-max-listpack-entries", &C::set_max_listpack_entries, 0, INT_MAX));
   t.push_back(memory_directive("set-max-listpack-value", &C::set_max_listpack_value, 0, INT_MAX));
+  Directive zset_entries = memory_directive("zset-max-listpack-entries",
+                                            &C::zset_max_listpack_entries, 0, INT_MAX);
+  zset_entries.aliases.push_back("zset-max-ziplist-entries");
+  t.push_back(std::move(zset_entries));
+  Directive zset_value =
+      memory_directive("zset-max-listpack-value", &C::zset_max_listpack_value, 0, INT_MAX);
+  zset_value.aliases.push_back("zset-max-ziplist-value");
+  t.push_back(std::move(zset_value));
   return t;
 }
 

@@ -94,6 +94,8 @@ struct ServerConfig {
   int64_t set_max_intset_entries = 512;
   int64_t set_max_listpack_entries = 128;
   int64_t set_max_listpack_value = 64;
+  int64_t zset_max_listpack_entries = 128;
+  int64_t zset_max_listpack_value = 64;
 };
 
 // Memory values as valkey.conf writes them: 1k = 1000, 1kb = 1024, up to gb; case-insensitive.

@@ -199,8 +199,7 @@ void Client::execute(const std::vector<std::string_view>& args) {
     // Nothing to take: wait on the keys. The reply comes when one is served or times out.
     commands::BlockRequest request = std::move(session_.block_request);
     session_.block_request = {};
-    server_->engine().blocking.block(session_, session_.db, std::move(request.keys),
-                                     request.deadline_ms, spec,
+    server_->engine().blocking.block(session_, session_.db, std::move(request), spec,
                                      std::vector<std::string>(args.begin(), args.end()));
     return;
   }

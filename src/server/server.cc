@@ -170,10 +170,9 @@ bool Server::before_sleep() {
   }
   bool handshakes_waiting = handshake_budget_.run_deferred();
   // Clients blocked on keys written in this iteration get their turn before replies go out.
-  engine_->blocking.serve_ready([this](int db, std::string_view key) {
-    // Every blocking command so far waits for a list.
+  engine_->blocking.serve_ready([this](int db, std::string_view key, store::ValueType type) {
     store::Entry* e = engine_->keyspace.db(static_cast<size_t>(db)).lookup(key, now_ms(), false);
-    return e != nullptr && e->value.type() == store::ValueType::kList;
+    return e != nullptr && e->value.type() == type;
   });
   // One pass writes every reply produced in this iteration. The two vectors trade places so
   // their capacity is reused: no allocation per loop iteration.

@@ -31,7 +31,7 @@ void ListObject::rebalance() {
   // Back to packed once the list would fit in half the limit, so a list hovering at the limit
   // does not flip-flop.
   size_t bytes = 0;
-  for (const std::string& s : deque_) bytes += s.size() + sizeof(uint32_t);
+  for (const std::string& s : deque_) bytes += packed::item_size(s.size());
   if (over_limit(deque_.size() * 2, bytes * 2)) return;
   std::vector<std::string> all(deque_.begin(), deque_.end());
   deque_.clear();

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "store/packed_items.h"
+
 namespace cachet::store {
 
 class ListObject {
@@ -68,10 +70,7 @@ void ListObject::for_range(size_t start, size_t stop, Fn&& fn) const {
   }
   size_t pos = 0;
   for (size_t i = 0; i <= stop && pos < packed_.size(); ++i) {
-    uint32_t len;
-    std::memcpy(&len, packed_.data() + pos, sizeof len);
-    std::string_view item(packed_.data() + pos + sizeof len, len);
-    pos += sizeof len + len;
+    std::string_view item = packed::read(packed_, &pos);
     if (i >= start && !fn(item)) return;
   }
 }
