@@ -21,6 +21,7 @@ void register_zset_commands(CommandTable& table);
 void register_zset_range_commands(CommandTable& table);
 void register_zset_pop_commands(CommandTable& table);
 void register_zset_algebra_commands(CommandTable& table);
+void register_sort_commands(CommandTable& table);
 
 inline void register_data_commands(CommandTable& table) {
   register_connection_commands(table);
@@ -40,6 +41,7 @@ inline void register_data_commands(CommandTable& table) {
   register_zset_range_commands(table);
   register_zset_pop_commands(table);
   register_zset_algebra_commands(table);
+  register_sort_commands(table);
 }
 
 }  // namespace cachet::commands
