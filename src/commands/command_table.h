@@ -56,6 +56,13 @@ enum AclCategory : uint64_t {
 };
 
 using Handler = std::function<void(CommandContext&)>;
+// Key positions of commands whose keys depend on their arguments (SORT ... STORE dst,
+// ZUNION numkeys key ...): given the full argv, the indexes of the keys.
+using KeyFinder = std::function<std::vector<int>(const std::vector<std::string_view>& args)>;
+
+// Keys named by a count argument at `count_at` (ZUNION 2 a b); `leading_key` adds argv[1]
+// (the destination of ZUNIONSTORE dst 2 a b).
+KeyFinder keys_after_count(int count_at, bool leading_key = false);
 
 struct KeySpec {
   int first = 0;  // 0 = no keys
@@ -74,6 +81,7 @@ struct CommandSpec {
   std::string since;
   std::string complexity;
   Handler handler;
+  KeyFinder key_finder;  // when set, overrides `keys`
   std::vector<std::unique_ptr<CommandSpec>> subcommands;
   CommandSpec* parent = nullptr;
 
@@ -91,7 +99,7 @@ struct CommandSpec {
   const std::string& full_name() const { return name; }
   CommandSpec* find_subcommand(std::string_view name) const;
   // The key argument positions in argv for this call.
-  std::vector<int> key_positions(size_t argc) const;
+  std::vector<int> key_positions(const std::vector<std::string_view>& args) const;
 };
 
 class CommandTable {

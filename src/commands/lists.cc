@@ -439,7 +439,7 @@ void register_list_commands(CommandTable& t) {
             doc("Returns multiple elements from a list after removing them. Deletes the list if "
                 "the last element was popped.",
                 "7.0.0", "O(N+M)"),
-            [](CommandContext& ctx) { mpop_generic(ctx, false); }));
+            [](CommandContext& ctx) { mpop_generic(ctx, false); })).key_finder = keys_after_count(1);
   const uint32_t bflags = kWrite | kBlocking;
   t.add(cmd("blpop", -3, bflags, w | kAclSlow | kAclBlocking, {1, -2, 1},
             doc("Removes and returns the first element in a list. Blocks until an element is "
@@ -473,7 +473,7 @@ void register_list_commands(CommandTable& t) {
             doc("Pops the first element from one of multiple lists. Blocks until an element is "
                 "available otherwise. Deletes the list if the last element was popped.",
                 "7.0.0", "O(N+M)"),
-            [](CommandContext& ctx) { mpop_generic(ctx, true); }));
+            [](CommandContext& ctx) { mpop_generic(ctx, true); })).key_finder = keys_after_count(2);
 }
 
 }  // namespace cachet::commands

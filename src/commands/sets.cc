@@ -372,7 +372,7 @@ void register_set_commands(CommandTable& t) {
             doc("Returns the number of members of the intersect of multiple sets.", "7.0.0",
                 "O(N*M) worst case where N is the cardinality of the smallest set and M is the "
                 "number of sets."),
-            sintercard_command));
+            sintercard_command)).key_finder = keys_after_count(1);
   t.add(cmd("sscan", -3, kReadonly, r | kAclSlow, kOneKey,
             doc("Iterates over members of a set.", "2.8.0",
                 "O(1) for every call. O(N) for a complete iteration."),

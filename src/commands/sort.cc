@@ -211,6 +211,24 @@ void sort_command(CommandContext& ctx, bool read_only) {
   }
 }
 
+// The sorted key, and the destination of the last STORE (the one that takes effect).
+std::vector<int> sort_keys(const std::vector<std::string_view>& args) {
+  std::vector<int> out{1};
+  int store_at = 0;
+  for (size_t i = 2; i < args.size(); ++i) {
+    // Skip the arguments of options so a key named "store" is not mistaken for the option.
+    if (iequals(args[i], "limit")) {
+      i += 2;
+    } else if (iequals(args[i], "get") || iequals(args[i], "by")) {
+      i += 1;
+    } else if (iequals(args[i], "store") && i + 1 < args.size()) {
+      store_at = static_cast<int>(++i);
+    }
+  }
+  if (store_at != 0) out.push_back(store_at);
+  return out;
+}
+
 }  // namespace
 
 void register_sort_commands(CommandTable& t) {
@@ -224,7 +242,8 @@ void register_sort_commands(CommandTable& t) {
                 "Sorts the elements in a list, a set, or a sorted set, optionally storing the "
                 "result.",
                 "1.0.0", kCost},
-            [](CommandContext& ctx) { sort_command(ctx, false); }));
+            [](CommandContext& ctx) { sort_command(ctx, false); }))
+      .key_finder = sort_keys;
   t.add(cmd("sort_ro", -2, kReadonly, kAclRead | kAclSet | kAclSortedSet | kAclList |
                                           kAclSlow | kAclDangerous,
             kOneKey,

@@ -260,17 +260,19 @@ void register_zset_algebra_commands(CommandTable& t) {
     Op op = f.op;
     std::string event = f.store;
     t.add(cmd(f.name, -3, kReadonly, r, kNoKeys, doc(f.summary, "6.2.0", kCost),
-              [op](CommandContext& ctx) { algebra_command(ctx, op); }));
+              [op](CommandContext& ctx) { algebra_command(ctx, op); }))
+        .key_finder = keys_after_count(1);
     t.add(cmd(f.store, -4, kWrite | kDenyOom, w, kOneKey,
               doc(f.store_summary, f.store_since, kCost),
-              [op, event](CommandContext& ctx) { algebra_store_command(ctx, op, event); }));
+              [op, event](CommandContext& ctx) { algebra_store_command(ctx, op, event); }))
+        .key_finder = keys_after_count(2, /*leading_key=*/true);
   }
   t.add(cmd("zintercard", -3, kReadonly, r, kNoKeys,
             doc("Returns the number of members of the intersect of multiple sorted sets.",
                 "7.0.0",
                 "O(N*K) worst case with N being the smallest input sorted set, K being the "
                 "number of input sorted sets."),
-            zintercard_command));
+            zintercard_command)).key_finder = keys_after_count(1);
 }
 
 }  // namespace cachet::commands

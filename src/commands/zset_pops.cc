@@ -164,13 +164,13 @@ void register_zset_pop_commands(CommandTable& t) {
             doc("Returns the highest- or lowest-scoring members from one or more sorted sets "
                 "after removing them. Deletes the sorted set if the last member was popped.",
                 "7.0.0", kMpopCost),
-            [](CommandContext& ctx) { zmpop_command(ctx, false); }));
+            [](CommandContext& ctx) { zmpop_command(ctx, false); })).key_finder = keys_after_count(1);
   t.add(cmd("bzmpop", -5, bflags, w | kAclSlow | kAclBlocking, kNoKeys,
             doc("Removes and returns a member by score from one or more sorted sets. Blocks "
                 "until a member is available otherwise. Deletes the sorted set if the last "
                 "element was popped.",
                 "7.0.0", kMpopCost),
-            [](CommandContext& ctx) { zmpop_command(ctx, true); }));
+            [](CommandContext& ctx) { zmpop_command(ctx, true); })).key_finder = keys_after_count(2);
 }
 
 }  // namespace cachet::commands
