@@ -51,6 +51,10 @@ void BlockingRegistry::signal_db(int db) {
 }
 
 void BlockingRegistry::serve_ready(const Servable& servable) {
+  // A served client goes on with its pipelined requests, which may write keys and call back
+  // in here; the outer loop picks those keys up instead.
+  if (serving_) return;
+  serving_ = true;
   while (!ready_.empty()) {
     std::vector<Key> batch;
     batch.swap(ready_);
@@ -67,6 +71,7 @@ void BlockingRegistry::serve_ready(const Servable& servable) {
       }
     }
   }
+  serving_ = false;
 }
 
 void BlockingRegistry::expire_timeouts(int64_t now_ms) {

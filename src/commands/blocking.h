@@ -36,6 +36,7 @@ class BlockingRegistry {
   void serve_ready(const Servable& servable);
   void expire_timeouts(int64_t now_ms);
 
+  bool has_ready() const { return !ready_.empty(); }
   bool empty() const { return blocked_.empty(); }
   size_t blocked_count() const { return blocked_.size(); }
   size_t key_count() const { return queues_.size(); }
@@ -45,6 +46,7 @@ class BlockingRegistry {
   std::map<Key, std::deque<Session*>> queues_;
   std::set<Session*> blocked_;
   std::vector<Key> ready_;
+  bool serving_ = false;  // a re-run command's own pipeline must not serve from inside
 };
 
 }  // namespace cachet::commands

@@ -268,8 +268,10 @@ void sintercard_command(CommandContext& ctx) {
     if (i + 2 != ctx.argc() || !iequals(ctx.arg(i), "limit")) {
       return ctx.reply.error(errors::kSyntax);
     }
-    if (!parse_int64(ctx.arg(i + 1), &limit)) return ctx.reply.error(errors::kNotInteger);
-    if (limit < 0) return ctx.reply.error("ERR LIMIT can't be negative");
+    // Valkey answers the same for a negative and a non-numeric limit.
+    if (!parse_int64(ctx.arg(i + 1), &limit) || limit < 0) {
+      return ctx.reply.error("ERR LIMIT can't be negative");
+    }
   }
   std::vector<std::string> result;
   if (!compute(ctx, Algebra::kInter, 2, 1 + static_cast<size_t>(numkeys), limit, &result)) return;

@@ -210,6 +210,7 @@ void Client::execute(const std::vector<std::string_view>& args) {
   if (silenced) output_.truncate(before);
   queue_write();
   enforce_output_limit();
+  server_->serve_blocked_clients();
 }
 
 void Client::invoke(commands::CommandSpec& spec, const std::vector<std::string_view>& args) {

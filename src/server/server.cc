@@ -159,6 +159,14 @@ void Server::unpause() {
   }
 }
 
+void Server::serve_blocked_clients() {
+  if (!engine_->blocking.has_ready()) return;
+  engine_->blocking.serve_ready([this](int db, std::string_view key, store::ValueType type) {
+    store::Entry* e = engine_->keyspace.db(static_cast<size_t>(db)).lookup(key, now_ms(), false);
+    return e != nullptr && e->value.type() == type;
+  });
+}
+
 bool Server::before_sleep() {
   if (int sig = g_shutdown_signal.exchange(0); sig != 0) {
     CACHET_LOG_WARNING("Received {} scheduling shutdown...", sig == SIGINT ? "SIGINT" : "SIGTERM");
@@ -170,10 +178,7 @@ bool Server::before_sleep() {
   }
   bool handshakes_waiting = handshake_budget_.run_deferred();
   // Clients blocked on keys written in this iteration get their turn before replies go out.
-  engine_->blocking.serve_ready([this](int db, std::string_view key, store::ValueType type) {
-    store::Entry* e = engine_->keyspace.db(static_cast<size_t>(db)).lookup(key, now_ms(), false);
-    return e != nullptr && e->value.type() == type;
-  });
+  serve_blocked_clients();
   // One pass writes every reply produced in this iteration. The two vectors trade places so
   // their capacity is reused: no allocation per loop iteration.
   writing_.swap(pending_writes_);

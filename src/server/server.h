@@ -45,6 +45,10 @@ class Server {
 
   // CLIENT PAUSE: whether a command must wait, and the clients waiting.
   bool pause_blocks(uint32_t command_flags) const;
+  // Re-runs the commands of clients blocked on keys written since the last call. Called after
+  // every command, as Valkey does, so a client that pipelines a push and a pop does not jump
+  // ahead of a client already waiting; and from before_sleep for writes made elsewhere.
+  void serve_blocked_clients();
   void pause(PauseMode mode, int64_t until_ms);
   void unpause();
   void add_paused(Client* c);

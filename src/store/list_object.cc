@@ -17,15 +17,18 @@ bool ListObject::over_limit(size_t count, size_t bytes) const {
   return bytes > max_bytes;
 }
 
+void ListObject::make_big() {
+  std::vector<std::string> all = items();
+  packed_.clear();
+  packed_.shrink_to_fit();
+  count_ = 0;
+  big_ = true;
+  deque_.assign(all.begin(), all.end());
+}
+
 void ListObject::rebalance() {
   if (compact()) {
-    if (!over_limit(count_, packed_.size())) return;
-    std::vector<std::string> all = items();
-    packed_.clear();
-    packed_.shrink_to_fit();
-    count_ = 0;
-    big_ = true;
-    deque_.assign(all.begin(), all.end());
+    if (over_limit(count_, packed_.size())) make_big();
     return;
   }
   // Back to packed once the list would fit in half the limit, so a list hovering at the limit
@@ -131,8 +134,14 @@ std::string ListObject::at(size_t i) const {
 }
 
 void ListObject::set(size_t i, std::string_view item) {
+  // Valkey judges LSET as if the new element were added (one more entry, its bytes more),
+  // then lets the list shrink back to packed if the replacement made it small enough.
+  if (compact() && over_limit(count_ + 1, packed_.size() + packed::item_size(item.size()))) {
+    make_big();
+  }
   if (!compact()) {
     deque_[i] = std::string(item);
+    rebalance();
     return;
   }
   std::vector<std::string> all = items();

@@ -53,6 +53,7 @@ class ListObject {
   void assign(std::vector<std::string> items);
   bool over_limit(size_t count, size_t bytes) const;
   void rebalance();  // converts between the forms as the size crosses the limits
+  void make_big();
 
   int64_t limit_;
   bool big_ = false;
