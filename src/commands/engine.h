@@ -9,6 +9,7 @@
 #include "commands/blocking.h"
 #include "commands/command_table.h"
 #include "commands/notifications.h"
+#include "commands/pubsub_registry.h"
 #include "commands/watch_registry.h"
 #include "common/clock.h"
 #include "config/server_config.h"
@@ -59,6 +60,7 @@ class Engine {
   bool active_expire_enabled = true;
   WatchRegistry watches;
   BlockingRegistry blocking;
+  PubSubRegistry pubsub;
   EventSink* event_sink = nullptr;  // keyspace notifications; set by the server
 
   // A keyspace event of class `cls` (NotifyClass) named `event` happened to `key`.
