@@ -49,6 +49,10 @@ class Engine {
       : config(*config), keyspace(static_cast<size_t>(config->databases)) {
     keyspace.set_expired_observer([this](size_t db, std::string_view key) {
       watches.touch(static_cast<int>(db), key, /*by_expiry=*/true);
+      notify(kNotifyExpired, "expired", static_cast<int>(db), key);
+    });
+    keyspace.set_created_observer([this](size_t db, std::string_view key) {
+      notify(kNotifyNew, "new", static_cast<int>(db), key);
     });
   }
 
@@ -63,9 +67,11 @@ class Engine {
   PubSubRegistry pubsub;
   EventSink* event_sink = nullptr;  // keyspace notifications; set by the server
 
-  // A keyspace event of class `cls` (NotifyClass) named `event` happened to `key`.
+  // A keyspace event of class `cls` (NotifyClass) named `event` happened to `key`. With
+  // notifications off (the default) this is one AND: writes pay nothing more.
   void notify(uint32_t cls, std::string_view event, int db, std::string_view key) {
-    if (event_sink != nullptr) event_sink->keyspace_event(cls, event, db, key);
+    if ((config.notify_keyspace_events & cls) == 0 || event_sink == nullptr) return;
+    event_sink->keyspace_event(cls, event, db, key);
   }
 
   // Every write to a key goes through here: it is the seam for WATCH, keyspace notifications

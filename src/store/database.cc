@@ -33,6 +33,7 @@ Entry* Database::lookup(std::string_view key, int64_t now_ms, bool touch) {
 Entry* Database::add(std::string_view key, Value value) {
   Entry* e = dict_.insert(key, std::move(value));
   e->lru = lru_clock(now_ms());
+  if (on_created_) on_created_(e->key_view());
   return e;
 }
 
