@@ -54,6 +54,9 @@ class Engine {
     keyspace.set_created_observer([this](size_t db, std::string_view key) {
       notify(kNotifyNew, "new", static_cast<int>(db), key);
     });
+    keyspace.set_missed_observer([this](size_t db, std::string_view key) {
+      notify(kNotifyKeyMiss, "keymiss", static_cast<int>(db), key);
+    });
   }
 
   config::ServerConfig& config;

@@ -41,6 +41,7 @@ Entry* Database::lookup_read(std::string_view key, int64_t now_ms, bool touch) {
   Entry* e = lookup(key, now_ms, touch);
   if (e == nullptr) {
     ++stats_->keyspace_misses;
+    if (on_missed_) on_missed_(key);
   } else {
     ++stats_->keyspace_hits;
   }

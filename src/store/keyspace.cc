@@ -28,6 +28,11 @@ void Keyspace::set_created_observer(std::function<void(size_t, std::string_view)
   for (size_t i = 0; i < dbs_.size(); ++i) install_observers(i);
 }
 
+void Keyspace::set_missed_observer(std::function<void(size_t, std::string_view)> fn) {
+  on_missed_ = std::move(fn);
+  for (size_t i = 0; i < dbs_.size(); ++i) install_observers(i);
+}
+
 // The observers carry the database number, so after SWAPDB they are installed again.
 void Keyspace::install_observers(size_t index) {
   if (on_expired_) {
@@ -37,6 +42,10 @@ void Keyspace::install_observers(size_t index) {
   if (on_created_) {
     dbs_[index].set_created_observer(
         [this, index](std::string_view key) { on_created_(index, key); });
+  }
+  if (on_missed_) {
+    dbs_[index].set_missed_observer(
+        [this, index](std::string_view key) { on_missed_(index, key); });
   }
 }
 

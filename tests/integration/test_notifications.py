@@ -253,6 +253,24 @@ def test_new_key_events(r, server):
         log.close()
 
 
+def test_key_miss_events(server, r):
+    log = EventLog(server)
+    try:
+        r.config_set("notify-keyspace-events", "Em")
+        r.set("present", "v")
+        r.get("present")
+        r.get("absent")
+        r.hget("nohash", "f")
+        r.set("absent2", "v")  # writes never report a miss
+        assert log.keyevents(r) == [("keymiss", "absent"), ("keymiss", "nohash")]
+        r.config_set("notify-keyspace-events", "EA")  # m is not part of A
+        r.get("absent")
+        assert log.keyevents(r) == []
+    finally:
+        r.config_set("notify-keyspace-events", "")
+        log.close()
+
+
 def test_lazy_and_active_expiry(server, r):
     log = EventLog(server)
     try:
