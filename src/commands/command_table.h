@@ -33,6 +33,11 @@ enum CommandFlag : uint32_t {
   // Internal, not a Valkey flag: runs at once inside MULTI instead of being queued
   // (EXEC, DISCARD, QUIT, RESET; MULTI and WATCH are no_multi and refused there).
   kRunsInMulti = 1 << 16,
+  // Internal: may run while a RESP2 client is subscribed ((P|S)(UN)SUBSCRIBE, PING, QUIT,
+  // RESET); everything else is refused there.
+  kAllowedWhileSubscribed = 1 << 17,
+  // Internal: (P|S)UNSUBSCRIBE, refused with NOSUB outside the Pub/Sub context.
+  kNeedsSubscription = 1 << 18,
 };
 
 // ACL categories, as ACL CAT lists them (the ACL work fills in the rest of the machinery).

@@ -55,6 +55,7 @@ void hset_generic(CommandContext& ctx, bool reply_ok) {
   for (size_t i = 2; i < ctx.argc(); i += 2)
     if (h->set(ctx.arg(i), ctx.arg(i + 1), limits)) ++created;
   ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
+  ctx.engine.notify(kNotifyHash, "hset", ctx.session.db, ctx.arg(1));  // HMSET too
   reply_ok ? ctx.reply.ok() : ctx.reply.integer(created);
 }
 
@@ -64,6 +65,7 @@ void hsetnx_command(CommandContext& ctx) {
   if (h->contains(ctx.arg(2))) return ctx.reply.integer(0);
   h->set(ctx.arg(2), ctx.arg(3), hash_limits(ctx));
   ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
+  ctx.engine.notify(kNotifyHash, "hset", ctx.session.db, ctx.arg(1));
   ctx.reply.integer(1);
 }
 
@@ -111,7 +113,11 @@ void hdel_command(CommandContext& ctx) {
       if (h->erase(ctx.arg(i))) ++removed;
     if (removed > 0) {
       ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
-      delete_if_empty(ctx, ctx.arg(1), h);
+      ctx.engine.notify(kNotifyHash, "hdel", ctx.session.db, ctx.arg(1));
+      if (h->size() == 0) {
+        ctx.db().remove(ctx.arg(1));
+        ctx.engine.notify(kNotifyGeneric, "del", ctx.session.db, ctx.arg(1));
+      }
     }
   }
   ctx.reply.integer(removed);
@@ -159,6 +165,7 @@ void hincrby_command(CommandContext& ctx) {
   int64_t result = current + delta;
   h->set(ctx.arg(2), int64_to_string(result), hash_limits(ctx));
   ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
+  ctx.engine.notify(kNotifyHash, "hincrby", ctx.session.db, ctx.arg(1));
   ctx.reply.integer(result);
 }
 
@@ -183,6 +190,7 @@ void hincrbyfloat_command(CommandContext& ctx) {
   }
   h->set(ctx.arg(2), text, hash_limits(ctx));
   ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
+  ctx.engine.notify(kNotifyHash, "hincrbyfloat", ctx.session.db, ctx.arg(1));
   ctx.reply.bulk(text);
 }
 

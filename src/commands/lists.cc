@@ -39,10 +39,19 @@ ListObject* list_for_write(CommandContext& ctx, std::string_view key) {
   return l;
 }
 
-void after_removal(CommandContext& ctx, std::string_view key, ListObject* l) {
-  if (l->size() == 0) ctx.db().remove(key);
+// After elements left the list: the command's event, then the key's deletion if it emptied.
+void after_removal(CommandContext& ctx, std::string_view key, ListObject* l,
+                   std::string_view event) {
+  ctx.engine.notify(kNotifyList, event, ctx.session.db, key);
+  if (l->size() == 0) {
+    ctx.db().remove(key);
+    ctx.engine.notify(kNotifyGeneric, "del", ctx.session.db, key);
+  }
   ctx.engine.key_modified(ctx.session.db, key);
 }
+
+std::string_view pop_event(bool front) { return front ? "lpop" : "rpop"; }
+std::string_view push_event(bool front) { return front ? "lpush" : "rpush"; }
 
 void push_generic(CommandContext& ctx, bool front, bool only_existing) {
   if (only_existing) {
@@ -56,6 +65,7 @@ void push_generic(CommandContext& ctx, bool front, bool only_existing) {
   if (l == nullptr) return;
   for (size_t i = 2; i < ctx.argc(); ++i) front ? l->push_front(ctx.arg(i)) : l->push_back(ctx.arg(i));
   ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
+  ctx.engine.notify(kNotifyList, push_event(front), ctx.session.db, ctx.arg(1));
   ctx.reply.integer(static_cast<int64_t>(l->size()));
 }
 
@@ -82,7 +92,7 @@ void pop_generic(CommandContext& ctx, bool front) {
     for (int64_t i = 0; i < n; ++i) ctx.reply.bulk(front ? l->pop_front() : l->pop_back());
     if (n == 0) return;
   }
-  after_removal(ctx, ctx.arg(1), l);
+  after_removal(ctx, ctx.arg(1), l, pop_event(front));
 }
 
 // Turns Redis-style (possibly negative) start/stop into a clamped [start, stop]; false when
@@ -146,6 +156,7 @@ void lset_command(CommandContext& ctx) {
   if (!resolve_index(index, l->size(), &i)) return ctx.reply.error("ERR index out of range");
   l->set(i, ctx.arg(3));
   ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
+  ctx.engine.notify(kNotifyList, "lset", ctx.session.db, ctx.arg(1));
   ctx.reply.ok();
 }
 
@@ -164,6 +175,7 @@ void linsert_command(CommandContext& ctx) {
   if (l == nullptr) return ctx.reply.integer(0);
   if (!l->insert(ctx.arg(3), ctx.arg(4), after)) return ctx.reply.integer(-1);
   ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
+  ctx.engine.notify(kNotifyList, "linsert", ctx.session.db, ctx.arg(1));
   ctx.reply.integer(static_cast<int64_t>(l->size()));
 }
 
@@ -175,7 +187,7 @@ void lrem_command(CommandContext& ctx) {
   if (wrongtype) return;
   if (l == nullptr) return ctx.reply.integer(0);
   size_t removed = l->remove(ctx.arg(3), count);
-  if (removed > 0) after_removal(ctx, ctx.arg(1), l);
+  if (removed > 0) after_removal(ctx, ctx.arg(1), l, "lrem");
   ctx.reply.integer(static_cast<int64_t>(removed));
 }
 
@@ -189,8 +201,10 @@ void ltrim_command(CommandContext& ctx) {
   if (wrongtype) return;
   if (l == nullptr) return ctx.reply.ok();
   size_t from, to;
+  ctx.engine.notify(kNotifyList, "ltrim", ctx.session.db, ctx.arg(1));
   if (!clamp_range(start, stop, l->size(), &from, &to)) {
     ctx.db().remove(ctx.arg(1));
+    ctx.engine.notify(kNotifyGeneric, "del", ctx.session.db, ctx.arg(1));
   } else if (from != 0 || to != l->size() - 1) {
     l->trim(from, to);
   }
@@ -271,13 +285,14 @@ bool move_generic(CommandContext& ctx, bool from_left, bool to_left) {
     ctx.reply.error(errors::kWrongType);
     return true;
   }
+  // As Valkey: the push (and its event) first, then the pop's event and the source's deletion
+  // if it emptied. Rotating one list onto itself never empties it.
   std::string value = from_left ? src->pop_front() : src->pop_back();
-  std::string src_key(ctx.arg(1));
-  if (src->size() == 0) ctx.db().remove(src_key);
-  ListObject* dst = list_for_write(ctx, ctx.arg(2));
+  ListObject* dst = ctx.arg(1) == ctx.arg(2) ? src : list_for_write(ctx, ctx.arg(2));
   to_left ? dst->push_front(value) : dst->push_back(value);
-  ctx.engine.key_modified(ctx.session.db, src_key);
   ctx.engine.key_modified(ctx.session.db, ctx.arg(2));
+  ctx.engine.notify(kNotifyList, push_event(to_left), ctx.session.db, ctx.arg(2));
+  after_removal(ctx, ctx.arg(1), src, pop_event(from_left));
   ctx.reply.bulk(value);
   return true;
 }
@@ -303,7 +318,7 @@ void bpop_generic(CommandContext& ctx, bool front) {
     ctx.reply.array(2);
     ctx.reply.bulk(ctx.arg(i));
     ctx.reply.bulk(front ? l->pop_front() : l->pop_back());
-    after_removal(ctx, ctx.arg(i), l);
+    after_removal(ctx, ctx.arg(i), l, pop_event(front));
     return;
   }
   block_or_null(ctx, std::move(keys), deadline, store::ValueType::kList);
@@ -352,7 +367,7 @@ void mpop_generic(CommandContext& ctx, bool blocking) {
     ctx.reply.bulk(ctx.arg(i));
     ctx.reply.array(n);
     for (int64_t k = 0; k < n; ++k) ctx.reply.bulk(left ? l->pop_front() : l->pop_back());
-    after_removal(ctx, ctx.arg(i), l);
+    after_removal(ctx, ctx.arg(i), l, pop_event(left));
     return;
   }
   if (blocking) return block_or_null(ctx, std::move(keys), deadline, store::ValueType::kList);

@@ -19,6 +19,7 @@ struct QueuedCommand {
 };
 
 class CommandInvoker;
+class Subscriber;
 
 // What a blocked client waits for (BLPOP and friends).
 struct BlockState {
@@ -74,6 +75,7 @@ struct Session {
   BlockRequest block_request;
   bool may_block = true;
   CommandInvoker* invoker = nullptr;  // the client, for re-running blocked commands
+  Subscriber* subscriber = nullptr;   // the client, as Pub/Sub sees it
 };
 
 }  // namespace cachet::commands

@@ -39,6 +39,13 @@ SetObject* set_for_write(CommandContext& ctx, std::string_view key) {
   return e == nullptr ? nullptr : e->value.set_object();
 }
 
+// An emptied set is deleted; that is a "del" event of its own.
+void remove_if_empty(CommandContext& ctx, std::string_view key, const SetObject* s) {
+  if (s->size() > 0) return;
+  ctx.db().remove(key);
+  ctx.engine.notify(kNotifyGeneric, "del", ctx.session.db, key);
+}
+
 void reply_members(CommandContext& ctx, const std::vector<std::string>& members) {
   ctx.reply.set(static_cast<int64_t>(members.size()));
   for (const std::string& m : members) ctx.reply.bulk(m);
@@ -52,7 +59,10 @@ void sadd_command(CommandContext& ctx) {
   for (size_t i = 2; i < ctx.argc(); ++i)
     if (s->add(ctx.arg(i), limits)) ++added;
   if (s->size() == 0) ctx.db().remove(ctx.arg(1));
-  if (added > 0) ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
+  if (added > 0) {
+    ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
+    ctx.engine.notify(kNotifySet, "sadd", ctx.session.db, ctx.arg(1));
+  }
   ctx.reply.integer(added);
 }
 
@@ -64,8 +74,11 @@ void srem_command(CommandContext& ctx) {
   if (s != nullptr) {
     for (size_t i = 2; i < ctx.argc(); ++i)
       if (s->remove(ctx.arg(i))) ++removed;
-    if (removed > 0) ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
-    if (s->size() == 0) ctx.db().remove(ctx.arg(1));
+    if (removed > 0) {
+      ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
+      ctx.engine.notify(kNotifySet, "srem", ctx.session.db, ctx.arg(1));
+      remove_if_empty(ctx, ctx.arg(1), s);
+    }
   }
   ctx.reply.integer(removed);
 }
@@ -118,8 +131,11 @@ void spop_command(CommandContext& ctx) {
     popped.push_back(s->random_member(random_u64()));
     s->remove(popped.back());
   }
-  if (s->size() == 0) ctx.db().remove(ctx.arg(1));
-  if (!popped.empty()) ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
+  if (!popped.empty()) {
+    ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
+    ctx.engine.notify(kNotifySet, "spop", ctx.session.db, ctx.arg(1));
+    remove_if_empty(ctx, ctx.arg(1), s);
+  }
   if (!has_count) return ctx.reply.bulk(popped.front());
   reply_members(ctx, popped);
 }
@@ -173,12 +189,13 @@ void smove_command(CommandContext& ctx) {
   if (src == nullptr || !src->contains(ctx.arg(3))) return ctx.reply.integer(0);
   if (ctx.arg(1) == ctx.arg(2)) return ctx.reply.integer(1);
   src->remove(ctx.arg(3));
-  std::string member(ctx.arg(3));
-  if (src->size() == 0) ctx.db().remove(ctx.arg(1));
+  ctx.engine.notify(kNotifySet, "srem", ctx.session.db, ctx.arg(1));
+  remove_if_empty(ctx, ctx.arg(1), src);
   SetObject* dst = set_for_write(ctx, ctx.arg(2));
-  dst->add(member, set_limits(ctx));
+  bool added = dst->add(ctx.arg(3), set_limits(ctx));
   ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
   ctx.engine.key_modified(ctx.session.db, ctx.arg(2));
+  if (added) ctx.engine.notify(kNotifySet, "sadd", ctx.session.db, ctx.arg(2));
   ctx.reply.integer(1);
 }
 
@@ -243,12 +260,14 @@ void algebra_store_command(CommandContext& ctx, Algebra op) {
   if (!compute(ctx, op, 2, ctx.argc() - 1, 0, &result)) return;
   std::string_view dst = ctx.arg(1);
   if (result.empty()) {
-    ctx.db().remove(dst);
+    if (ctx.db().remove(dst)) ctx.engine.notify(kNotifyGeneric, "del", ctx.session.db, dst);
   } else {
     auto set = std::make_unique<SetObject>();
     store::SetLimits limits = set_limits(ctx);
     for (const std::string& m : result) set->add(m, limits);
     ctx.db().set(dst, store::Value::set(std::move(set)), false);
+    static constexpr std::string_view kEvent[] = {"sinterstore", "sunionstore", "sdiffstore"};
+    ctx.engine.notify(kNotifySet, kEvent[static_cast<int>(op)], ctx.session.db, dst);
   }
   ctx.engine.key_modified(ctx.session.db, dst);
   ctx.reply.integer(static_cast<int64_t>(result.size()));

@@ -6,6 +6,7 @@
 
 #include "common/log.h"
 #include "common/strings.h"
+#include "config/keyspace_events.h"
 
 namespace cachet::config {
 namespace {
@@ -192,6 +193,24 @@ Directive limited_bool(std::string name, bool C::*field, std::string reason) {
   return d;
 }
 
+Directive keyspace_events_directive() {
+  Directive d;
+  d.name = "notify-keyspace-events";
+  d.set = [](C& c, const std::vector<std::string>& args, std::string* err) {
+    if (args.size() != 1) {
+      *err = "wrong number of arguments";
+      return false;
+    }
+    if (!parse_keyspace_events(args[0], &c.notify_keyspace_events)) {
+      *err = "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+      return false;
+    }
+    return true;
+  };
+  d.get = [](const C& c) { return format_keyspace_events(c.notify_keyspace_events); };
+  return d;
+}
+
 std::vector<Directive> build_table() {
   const auto L = ApplyGroup::kListeners;
   const auto T = ApplyGroup::kTls;
@@ -280,6 +299,7 @@ std::vector<Directive> build_table() {
   t.push_back(choice_directive("enable-protected-configs", &C::enable_protected_configs,
                                {"no", "yes", "local"}, kImmutable));
   t.push_back(int_directive("active-expire-effort", &C::active_expire_effort, 1, 10));
+  t.push_back(keyspace_events_directive());
   Directive entries = memory_directive("hash-max-listpack-entries", &C::hash_max_listpack_entries,
                                        0, INT_MAX);
   entries.aliases.push_back("hash-max-ziplist-entries");

@@ -35,6 +35,8 @@ Server::Server(config::ServerConfig config, std::string config_file)
   std::random_device rd;
   store::set_hash_seed((static_cast<uint64_t>(rd()) << 32) ^ rd());
   engine_ = std::make_unique<commands::Engine>(&config_);
+  notifier_ = std::make_unique<KeyspaceNotifier>(engine_.get());
+  engine_->event_sink = notifier_.get();
   tls_reloader_ = std::make_unique<net::TlsReloader>(
       &loop_, [this](std::shared_ptr<net::TlsContext> next, const std::string& error) {
         on_tls_reload(std::move(next), error);
@@ -47,6 +49,7 @@ Server::Server(config::ServerConfig config, std::string config_file)
 Server::~Server() {
   tls_reloader_.reset();  // joins its thread before anything it could post to goes away
   clients_.clear();
+  engine_->event_sink = nullptr;
 }
 
 void Server::install_signal_handlers() {

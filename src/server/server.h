@@ -15,6 +15,7 @@
 #include "net/listener.h"
 #include "net/tls_context.h"
 #include "net/tls_reloader.h"
+#include "server/keyspace_notifier.h"
 #include "server/tls_stats.h"
 
 namespace cachet::server {
@@ -92,6 +93,7 @@ class Server {
   std::string config_file_;
   net::EventLoop loop_;
   std::unique_ptr<commands::Engine> engine_;
+  std::unique_ptr<KeyspaceNotifier> notifier_;  // the engine's event sink
   std::unique_ptr<net::Listener> plain_;
   std::unique_ptr<net::Listener> tls_listener_;
   std::unique_ptr<net::Listener> unix_;
