@@ -324,3 +324,23 @@ def test_redis_py_keyspace_listener(server, r):
         p.close()
     finally:
         r.config_set("notify-keyspace-events", "")
+
+
+def test_sorted_set_and_sort_events(r, events):
+    r.zadd("z", {"a": 1, "b": 2, "c": 3})
+    r.zadd("z", {"a": 1})  # unchanged: no event
+    r.zadd("z", {"a": 5}, incr=True)
+    r.zincrby("z", 1, "b")
+    r.zrem("z", "c")
+    r.zremrangebyscore("z", 100, 200)  # nothing removed: no event
+    r.zrangestore("zr", "z", 0, -1)
+    r.zunionstore("zu", ["z", "zr"])
+    r.zpopmin("z")
+    r.zpopmax("z")
+    r.zremrangebyrank("zr", 0, 0)
+    r.rpush("l", 3, 1, 2)
+    r.sort("l", store="sorted")
+    assert events.keyevents(r) == [
+        ("zadd", "z"), ("zincr", "z"), ("zincr", "z"), ("zrem", "z"), ("zrangestore", "zr"),
+        ("zunionstore", "zu"), ("zpopmin", "z"), ("zpopmax", "z"), ("del", "z"),
+        ("zremrangebyrank", "zr"), ("rpush", "l"), ("sortstore", "sorted")]
