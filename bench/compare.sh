@@ -8,8 +8,9 @@
 set -euo pipefail
 
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
-REPO_DIR=$(cd -- "$SCRIPT_DIR/.." && pwd)
 INVOCATION="bench/compare.sh${*:+ $*}"
+# shellcheck source=bench/lib.sh
+. "$SCRIPT_DIR/lib.sh"
 
 # ---------------------------------------------------------------------------
 # Rows to benchmark (data-driven).
@@ -76,10 +77,6 @@ Environment (defaults in brackets):
                       in this script, e.g. 'LPUSH lpush 1 plain;LPOP lpop 1 plain'
 EOF
 }
-
-log()  { printf '%s\n' "$*" >&2; }
-warn() { printf 'warning: %s\n' "$*" >&2; }
-die()  { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # ---------------------------------------------------------------------------
 # Arguments
@@ -180,198 +177,18 @@ NEED_TLS=0
 for t in "${SEL_TRANSPORT[@]}"; do [[ $t == tls ]] && NEED_TLS=1; done
 
 # ---------------------------------------------------------------------------
-# Preconditions
+# Preconditions, then setup (bench/lib.sh): temp dir, certificates, ports,
+# both servers up on a plaintext and a TLS port.
 # ---------------------------------------------------------------------------
-if [[ ! -x $CACHET_SERVER ]]; then
-  die "cachet-server not found or not executable: $CACHET_SERVER
-       build it first, or point CACHET_SERVER at the binary"
-fi
-[[ -x $REDIS_SERVER ]] || die "redis-server not found or not executable: $REDIS_SERVER (set REDIS_SERVER)"
-for tool in "$REDIS_BENCHMARK" "$REDIS_CLI" taskset timeout python3 awk sort; do
-  command -v "$tool" >/dev/null 2>&1 || die "required tool not found: $tool"
-done
+require_server_binaries
+require_tools "$REDIS_BENCHMARK" "$REDIS_CLI" taskset timeout python3 awk sort
 ((NEED_TLS)) && { command -v openssl >/dev/null 2>&1 || [[ -e $REPO_DIR/scripts/gen-certs ]] \
   || die "openssl CLI is needed to create TLS certificates"; }
+detect_cpus redis-benchmark
 
-NCPU=$(getconf _NPROCESSORS_ONLN 2>/dev/null || nproc)
-CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
-[[ $CLK_TCK =~ ^[1-9][0-9]*$ ]] || CLK_TCK=100
-if ((NCPU < 2)) && [[ $SERVER_CPU == 0 && $CLIENT_CPU == 1 ]]; then
-  warn "only $NCPU CPU online: servers and redis-benchmark will share CPU 0"
-  CLIENT_CPU=0
-fi
-
-# ---------------------------------------------------------------------------
-# Temp dir and cleanup
-# ---------------------------------------------------------------------------
-WORKDIR=$(mktemp -d "${TMPDIR:-/tmp}/cachet-bench.XXXXXX")
-SERVER_PIDS=()
-
-cleanup() {
-  local rc=$? pid i
-  trap - EXIT INT TERM
-  for pid in "${SERVER_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${SERVER_PIDS[@]}"; do
-    for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
-    wait "$pid" 2>/dev/null || true
-  done
-  if [[ $KEEP_TMP == 1 ]]; then
-    log "temp dir kept: $WORKDIR"
-  else
-    rm -rf -- "$WORKDIR"
-  fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# ---------------------------------------------------------------------------
-# Certificates
-# ---------------------------------------------------------------------------
-CERT_DIR=$WORKDIR/certs
-mkdir -p "$CERT_DIR"
-
-gen_certs_inline() {
-  local d=$1
-  cat >"$d/openssl.cnf" <<'EOF'
-[req]
-distinguished_name = dn
-prompt             = no
-[dn]
-CN = cachet-bench throwaway CA
-[v3_ca]
-basicConstraints       = critical,CA:TRUE
-keyUsage               = critical,keyCertSign,cRLSign
-subjectKeyIdentifier   = hash
-[v3_server]
-basicConstraints       = CA:FALSE
-keyUsage               = critical,digitalSignature,keyEncipherment
-extendedKeyUsage       = serverAuth
-subjectAltName         = DNS:localhost,IP:127.0.0.1
-authorityKeyIdentifier = keyid
-EOF
-  openssl req -x509 -new -nodes -newkey rsa:2048 -sha256 -days 2 \
-    -config "$d/openssl.cnf" -extensions v3_ca \
-    -subj "/CN=cachet-bench throwaway CA" -keyout "$d/ca.key" -out "$d/ca.crt"
-  openssl req -new -nodes -newkey rsa:2048 -sha256 -config "$d/openssl.cnf" \
-    -subj "/CN=localhost" -keyout "$d/server.key" -out "$d/server.csr"
-  openssl x509 -req -sha256 -days 2 -in "$d/server.csr" \
-    -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial \
-    -extfile "$d/openssl.cnf" -extensions v3_server -out "$d/server.crt"
-}
-
-certs_ok() { [[ -s $1/ca.crt && -s $1/server.crt && -s $1/server.key ]]; }
-
-CERT_SOURCE=""
-GEN_CERTS=""
-for cand in "$REPO_DIR/scripts/gen-certs" "$REPO_DIR/scripts/gen-certs.sh"; do
-  [[ -f $cand ]] && { GEN_CERTS=$cand; break; }
-done
-if [[ -n $GEN_CERTS ]]; then
-  if { if [[ -x $GEN_CERTS ]]; then "$GEN_CERTS" "$CERT_DIR"; else bash "$GEN_CERTS" "$CERT_DIR"; fi; } \
-       >"$WORKDIR/gen-certs.log" 2>&1 && certs_ok "$CERT_DIR"; then
-    CERT_SOURCE="scripts/$(basename "$GEN_CERTS")"
-  else
-    warn "$GEN_CERTS failed or produced no ca.crt/server.crt/server.key; generating inline"
-    sed 's/^/  /' "$WORKDIR/gen-certs.log" >&2 || true
-    rm -rf -- "$CERT_DIR"; mkdir -p "$CERT_DIR"
-  fi
-fi
-if [[ -z $CERT_SOURCE ]]; then
-  gen_certs_inline "$CERT_DIR" >"$WORKDIR/openssl.log" 2>&1 \
-    || { cat "$WORKDIR/openssl.log" >&2; die "certificate generation with openssl failed"; }
-  certs_ok "$CERT_DIR" || die "certificate generation produced no files"
-  CERT_SOURCE="openssl CLI (inline, RSA-2048)"
-fi
-
-# ---------------------------------------------------------------------------
-# Ports: let the kernel pick four distinct free ports.
-# ---------------------------------------------------------------------------
-read -r CACHET_PORT CACHET_TLS_PORT REDIS_PORT REDIS_TLS_PORT < <(python3 - <<'EOF'
-import socket
-socks = []
-for _ in range(4):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind(("127.0.0.1", 0))
-    socks.append(s)
-print(" ".join(str(s.getsockname()[1]) for s in socks))
-for s in socks:
-    s.close()
-EOF
-) || die "could not allocate free ports"
-[[ -n ${REDIS_TLS_PORT:-} ]] || die "could not allocate free ports"
-
-# ---------------------------------------------------------------------------
-# Servers
-# ---------------------------------------------------------------------------
-declare -A PORT TLS_PORT PID BIN
-PORT[cachet]=$CACHET_PORT;  TLS_PORT[cachet]=$CACHET_TLS_PORT;  BIN[cachet]=$CACHET_SERVER
-PORT[redis]=$REDIS_PORT;    TLS_PORT[redis]=$REDIS_TLS_PORT;    BIN[redis]=$REDIS_SERVER
-
-cli() {  # cli SERVER plain|tls ARGS...
-  local s=$1 transport=$2; shift 2
-  if [[ $transport == tls ]]; then
-    timeout 5 "$REDIS_CLI" -h 127.0.0.1 -p "${TLS_PORT[$s]}" --tls --cacert "$CERT_DIR/ca.crt" "$@"
-  else
-    timeout 5 "$REDIS_CLI" -h 127.0.0.1 -p "${PORT[$s]}" "$@"
-  fi
-}
-
-dump_server_logs() {
-  local s=$1 f
-  for f in "$WORKDIR/$s/server.log" "$WORKDIR/$s/stdout.log"; do
-    [[ -s $f ]] || continue
-    log "---- last lines of $f ----"
-    tail -n 20 "$f" >&2 || true
-  done
-}
-
-start_server() {  # start_server NAME EXTRA_ARGS...
-  local s=$1; shift
-  local dir=$WORKDIR/$s
-  mkdir -p "$dir"
-  # cwd = private temp dir, so any dump/AOF file a server writes lands there.
-  (
-    cd "$dir"
-    exec taskset -c "$SERVER_CPU" "${BIN[$s]}" \
-      --port "${PORT[$s]}" --bind 127.0.0.1 \
-      --tls-port "${TLS_PORT[$s]}" \
-      --tls-cert-file "$CERT_DIR/server.crt" \
-      --tls-key-file "$CERT_DIR/server.key" \
-      --tls-ca-cert-file "$CERT_DIR/ca.crt" \
-      --tls-auth-clients no \
-      --logfile "$dir/server.log" \
-      "$@"
-  ) >"$dir/stdout.log" 2>&1 </dev/null &
-  PID[$s]=$!
-  SERVER_PIDS+=("${PID[$s]}")
-}
-
-wait_ready() {  # wait_ready NAME
-  local s=$1 deadline=$((SECONDS + READY_TIMEOUT))
-  while :; do
-    if ! kill -0 "${PID[$s]}" 2>/dev/null; then
-      dump_server_logs "$s"
-      die "$s server (${BIN[$s]}) exited during startup"
-    fi
-    if [[ $(cli "$s" plain ping 2>/dev/null) == PONG ]] &&
-       { ((!NEED_TLS)) || [[ $(cli "$s" tls ping 2>/dev/null) == PONG ]]; }; then
-      return 0
-    fi
-    if ((SECONDS >= deadline)); then
-      dump_server_logs "$s"
-      die "$s server did not answer PING on port ${PORT[$s]}$( ((NEED_TLS)) && printf ' / TLS port %s' "${TLS_PORT[$s]}") within ${READY_TIMEOUT}s"
-    fi
-    sleep 0.1
-  done
-}
-
-server_version() {  # best effort, from INFO server
-  cli "$1" plain info server 2>/dev/null | tr -d '\r' |
-    awk -F: '$1=="cachet_version"{c=$2} $1=="redis_version"{r=$2} END{if(c!="")print "cachet " c; else if(r!="")print "redis_version " r}'
-}
+make_workdir cachet-bench
+make_certs
+assign_ports 1
 
 log "temp dir: $WORKDIR"
 log "certificates: $CERT_SOURCE"
@@ -385,16 +202,6 @@ log "redis:  pid ${PID[redis]} port ${PORT[redis]} tls ${TLS_PORT[redis]}"
 # ---------------------------------------------------------------------------
 # Benchmark helpers
 # ---------------------------------------------------------------------------
-server_ticks() {  # user+system CPU clock ticks of a server process (all threads); "" if unreadable
-  local stat
-  stat=$(cat "/proc/$1/stat" 2>/dev/null) || { echo ""; return 0; }
-  # Drop "pid (comm) " so that field numbering does not depend on comm
-  # (fields 14 utime + 15 stime of proc(5) become $12 + $13).
-  awk '{ print $12 + $13 }' <<<"${stat##*) }"
-}
-
-now_ns() { date +%s%N; }
-
 # run_bench SERVER TRANSPORT TEST PIPELINE REQUESTS
 #   -> sets RPS ("" on failure), and from the server's /proc/PID/stat CPU time
 #      over the run: TICKS (clock ticks), CPU_US (server CPU microseconds per
@@ -423,7 +230,7 @@ run_bench() {
   # Last data row: some tests (e.g. lrange_100) print a preparatory row first.
   rps=$(awk -F, '$1 != "\"test\"" { v = $2 } END { gsub(/"/, "", v); print v }' "$out")
   if ! [[ $rps =~ ^[0-9]+(\.[0-9]+)?$ ]] || [[ $rps =~ ^0+(\.0+)?$ ]]; then
-    kill -0 "${PID[$s]}" 2>/dev/null || { dump_server_logs "$s"; die "$s server died"; }
+    check_alive "$s"
     warn "no rps parsed for $s ($transport, -t $test -P $pipe); stderr:"
     tail -n 5 "$err" >&2 || true
     rps=""
@@ -438,16 +245,8 @@ run_bench() {
   fi
 }
 
-median() {  # median VALUES... (empty values ignored)
-  printf '%s\n' "$@" | awk 'NF' | sort -g |
-    awk '{ a[NR] = $1 } END {
-      if (NR == 0) exit
-      if (NR % 2) printf "%.0f\n", a[(NR + 1) / 2]
-      else        printf "%.0f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
-}
-
 median2() {  # median2 VALUES... -> like median, with two decimals
-  printf '%s\n' "$@" | awk 'NF' | sort -g |
+  printf '%s\n' "$@" | awk '$1 ~ /^[0-9.]+$/' | sort -g |
     awk '{ a[NR] = $1 } END {
       if (NR == 0) exit
       if (NR % 2) printf "%.2f\n", a[(NR + 1) / 2]
@@ -493,9 +292,7 @@ ELAPSED=$((SECONDS - START_TIME))
 # ---------------------------------------------------------------------------
 # Report
 # ---------------------------------------------------------------------------
-cpu_model=$(LC_ALL=C lscpu 2>/dev/null | awk -F: '/^Model name/ { sub(/^[ \t]+/, "", $2); print $2; exit }')
-[[ -n $cpu_model ]] || cpu_model=$(awk -F: '/^model name/ { sub(/^[ \t]+/, "", $2); print $2; exit }' /proc/cpuinfo 2>/dev/null)
-[[ -n $cpu_model ]] || cpu_model="unknown"
+cpu_model=$(cpu_model)
 rb_version=$("$REDIS_BENCHMARK" --version 2>/dev/null | head -n 1 || true)
 cachet_ver=$(server_version cachet || true)
 redis_ver=$(server_version redis || true)
