@@ -15,40 +15,63 @@ INVOCATION="bench/compare.sh${*:+ $*}"
 # ---------------------------------------------------------------------------
 # Rows to benchmark (data-driven).
 #
-#   name  redis-benchmark-test(-t)  pipeline(-P)  transport(plain|tls)  [requests]
+#   name  test  pipeline(-P)  transport(plain|tls)  [requests]
 #
+# `test` is a redis-benchmark test (-t), or one of the CUSTOM_CMD tests below.
 # `requests` is optional; when omitted it is $REQUESTS for pipeline 1 and
-# $REQUESTS_PIPELINED otherwise. The row id used by --rows is
-# "<name>-p<pipeline>-<transport>" in lower case, e.g. "get-p16-tls".
+# $REQUESTS_PIPELINED otherwise; "/K" means that default divided by K. The row
+# id used by --rows is "<name>-p<pipeline>-<transport>" in lower case, e.g.
+# "get-p16-tls"; --tests selects by name.
 #
 # Rows run in this order inside each run, so put writers before readers
-# (SET before GET, LPUSH before LPOP, ...). To add more, e.g.:
-#   "LPUSH  lpush  1  plain"
-#   "LPOP   lpop   1  plain"     # drains the list LPUSH filled
-#   "SADD   sadd   1  plain"
-#   "HSET   hset   1  plain"
-#   "ZADD   zadd   1  plain"
+# (SET before GET, LPUSH before LPOP: the same number of LPOPs drains the list
+# that LPUSH filled). redis-benchmark's keys: LPUSH/LPOP one list "mylist",
+# SADD "myset", HSET "myhash", ZADD "myzset" (members and scores from -r).
 # Extra rows can also be supplied without editing this file via EXTRA_ROWS
 # (newline- or ';'-separated, same format).
 # ---------------------------------------------------------------------------
 ROWS=(
-  "SET  set  1   plain"
-  "GET  get  1   plain"
-  "SET  set  16  plain"
-  "GET  get  16  plain"
-  "SET  set  1   tls"
-  "GET  get  1   tls"
-  "SET  set  16  tls"
-  "GET  get  16  tls"
+  "SET         set         1   plain"
+  "GET         get         1   plain"
+  "SET         set         16  plain"
+  "GET         get         16  plain"
+  "SET         set         1   tls"
+  "GET         get         1   tls"
+  "SET         set         16  tls"
+  "GET         get         16  tls"
+  "LPUSH       lpush       1   plain"
+  "LPOP        lpop        1   plain"
+  "SADD        sadd        1   plain"
+  "HSET        hset        1   plain"
+  "ZADD        zadd        1   plain"
+  "ZRANGE_100  zrange_100  1   plain"
+  "LPUSH       lpush       16  plain"
+  "LPOP        lpop        16  plain"
+  "SADD        sadd        16  plain"
+  "HSET        hset        16  plain"
+  "ZADD        zadd        16  plain"
+  "ZRANGE_100  zrange_100  16  plain  /10"
 )
+
+# Tests redis-benchmark has no -t for: the command it sends (given as
+# arguments after the options) and a function that prepares each server.
+# ZRANGE_100 reads all 100 members of one zset, like redis-benchmark's
+# LRANGE_100 does for a list; each reply is ~1.3 KB, hence fewer requests.
+declare -A CUSTOM_CMD CUSTOM_SETUP
+CUSTOM_CMD[zrange_100]="ZRANGE bench:zset100 0 99"
+CUSTOM_SETUP[zrange_100]=setup_zset100
 
 usage() {
   cat <<'EOF'
-Usage: bench/compare.sh [--quick] [--rows REGEX] [--runs N] [--list] [--help]
+Usage: bench/compare.sh [--quick] [--tests LIST] [--rows REGEX] [--runs N] [--list] [--help]
 
   --quick        small request counts, for smoke testing (not for real numbers)
+  --tests LIST   only run rows whose name is in the comma-separated LIST
+                 (case-insensitive), e.g. --tests set,get or --tests lpush,lpop;
+                 same as TESTS=LIST
   --rows REGEX   only run rows whose id matches REGEX (extended regex; commas
-                 are treated as '|'), e.g. --rows 'get' or --rows 'set-p1,tls'
+                 are treated as '|'), e.g. --rows 'get' or --rows 'set-p1,tls';
+                 same as ROW_FILTER=REGEX. With --tests, a row must match both.
   --runs N       runs per row per server (minimum 3); same as RUNS=N
   --list         print the row ids and exit
 
@@ -73,8 +96,9 @@ Environment (defaults in brackets):
   READY_TIMEOUT       seconds to wait for a server to answer PING [20]
   BENCH_TIMEOUT       seconds before one redis-benchmark call is killed [600]
   KEEP_TMP            1 = keep the temp dir (certs, server logs) [0]
+  TESTS, ROW_FILTER   defaults for --tests and --rows []
   EXTRA_ROWS          more rows, ';'- or newline-separated, same format as ROWS
-                      in this script, e.g. 'LPUSH lpush 1 plain;LPOP lpop 1 plain'
+                      in this script, e.g. 'INCR incr 1 plain;SPOP spop 16 plain'
 EOF
 }
 
@@ -82,11 +106,14 @@ EOF
 # Arguments
 # ---------------------------------------------------------------------------
 QUICK=0
-ROW_FILTER=""
+ROW_FILTER=${ROW_FILTER:-}
+TESTS=${TESTS:-}
 LIST_ONLY=0
 while (($#)); do
   case "$1" in
     --quick) QUICK=1 ;;
+    --tests) (($# >= 2)) || die "--tests needs an argument"; TESTS=$2; shift ;;
+    --tests=*) TESTS=${1#--tests=} ;;
     --rows) (($# >= 2)) || die "--rows needs an argument"; ROW_FILTER=$2; shift ;;
     --rows=*) ROW_FILTER=${1#--rows=} ;;
     --runs) (($# >= 2)) || die "--runs needs an argument"; RUNS=$2; shift ;;
@@ -149,18 +176,29 @@ fi
 
 SEL_ID=() SEL_NAME=() SEL_TEST=() SEL_PIPE=() SEL_TRANSPORT=() SEL_N=()
 filter_re=${ROW_FILTER//,/|}
+tests_csv=",$(tr -d '[:space:]' <<<"$TESTS" | tr '[:upper:]' '[:lower:]'),"
 for spec in "${ROWS[@]}"; do
   read -r name test pipe transport nreq extra <<<"$spec" || true
   [[ -n ${name:-} && -n ${test:-} && -n ${pipe:-} && -n ${transport:-} && -z ${extra:-} ]] \
     || die "bad row spec: '$spec'"
   [[ $pipe =~ ^[1-9][0-9]*$ ]] || die "bad pipeline in row '$spec'"
   [[ $transport == plain || $transport == tls ]] || die "transport must be plain or tls in row '$spec'"
-  if [[ -z ${nreq:-} ]]; then
-    if ((pipe == 1)); then nreq=$REQUESTS; else nreq=$REQUESTS_PIPELINED; fi
+  if [[ -z ${nreq:-} || $nreq == /* ]]; then
+    if ((pipe == 1)); then def=$REQUESTS; else def=$REQUESTS_PIPELINED; fi
+    if [[ -n ${nreq:-} ]]; then
+      [[ $nreq =~ ^/[1-9][0-9]*$ ]] || die "bad request count in row '$spec'"
+      nreq=$((def / ${nreq#/})); ((nreq > 0)) || nreq=1
+    else
+      nreq=$def
+    fi
   fi
   [[ $nreq =~ ^[1-9][0-9]*$ ]] || die "bad request count in row '$spec'"
   id=$(printf '%s-p%s-%s' "$name" "$pipe" "$transport" | tr '[:upper:]' '[:lower:]')
   if [[ -n $filter_re ]] && ! grep -Eq -- "$filter_re" <<<"$id"; then
+    continue
+  fi
+  lname=$(tr '[:upper:]' '[:lower:]' <<<"$name")
+  if [[ -n $TESTS && $tests_csv != *",$lname,"* ]]; then
     continue
   fi
   SEL_ID+=("$id") SEL_NAME+=("$name") SEL_TEST+=("$test") SEL_PIPE+=("$pipe")
@@ -171,7 +209,12 @@ if ((LIST_ONLY)); then
   printf '%s\n' "${SEL_ID[@]}"
   exit 0
 fi
-((${#SEL_ID[@]} > 0)) || die "no rows match --rows '$ROW_FILTER' (see --list)"
+if ((${#SEL_ID[@]} == 0)); then
+  what=""
+  [[ -n $TESTS ]] && what+=" --tests '$TESTS'"
+  [[ -n $ROW_FILTER ]] && what+=" --rows '$ROW_FILTER'"
+  die "no rows match$what (see --list)"
+fi
 
 NEED_TLS=0
 for t in "${SEL_TRANSPORT[@]}"; do [[ $t == tls ]] && NEED_TLS=1; done
@@ -202,28 +245,45 @@ log "redis:  pid ${PID[redis]} port ${PORT[redis]} tls ${TLS_PORT[redis]}"
 # ---------------------------------------------------------------------------
 # Benchmark helpers
 # ---------------------------------------------------------------------------
+
 # run_bench SERVER TRANSPORT TEST PIPELINE REQUESTS
-#   -> sets RPS ("" on failure), and from the server's /proc/PID/stat CPU time
+#   -> sets RPS ("" on failure, "unsupported" when the server answered
+#      "ERR unknown command"), and from the server's /proc/PID/stat CPU time
 #      over the run: TICKS (clock ticks), CPU_US (server CPU microseconds per
-#      request) and BUSY (server CPU time / wall time, %); all "" on failure.
+#      request) and BUSY (server CPU time / wall time, %); all "" unless RPS
+#      is a number.
 # (not meant to be called inside $(...), so that `die` stops the script)
 RPS="" TICKS="" CPU_US="" BUSY=""
 run_bench() {
-  local s=$1 transport=$2 test=$3 pipe=$4 n=$5 port out err rps t0 t1 w0 w1
-  local tls=()
+  local s=$1 transport=$2 test=$3 pipe=$4 n=$5 port out err rps t0 t1 w0 w1 what
+  local tls=() what_args=()
   if [[ $transport == tls ]]; then
     port=${TLS_PORT[$s]}
     tls=(--tls --cacert "$CERT_DIR/ca.crt")
   else
     port=${PORT[$s]}
   fi
+  if [[ -n ${CUSTOM_CMD[$test]:-} ]]; then
+    read -r -a what_args <<<"${CUSTOM_CMD[$test]}"
+    what="${CUSTOM_CMD[$test]}"
+  else
+    what_args=(-t "$test")
+    what="-t $test"
+  fi
   out=$WORKDIR/bench.out err=$WORKDIR/bench.err
   t0=$(server_ticks "${PID[$s]}"); w0=$(now_ns)
+  # A command line, if any, must come after all the options.
   if ! timeout "$BENCH_TIMEOUT" taskset -c "$CLIENT_CPU" "$REDIS_BENCHMARK" \
         -h 127.0.0.1 -p "$port" "${tls[@]}" \
         -c "$CLIENTS" -n "$n" -r "$KEYSPACE" -d "$DATA_SIZE" -P "$pipe" \
-        "${BENCH_ARGS[@]}" -t "$test" --csv >"$out" 2>"$err"; then
-    warn "redis-benchmark failed against $s ($transport, -t $test -P $pipe)"
+        "${BENCH_ARGS[@]}" --csv "${what_args[@]}" >"$out" 2>"$err"; then
+    if grep -q 'Error from server: ERR unknown command' "$err"; then
+      check_alive "$s"
+      warn "$s does not support '$what' (ERR unknown command); marked unsupported"
+      RPS=unsupported TICKS="" CPU_US="" BUSY=""
+      return
+    fi
+    warn "redis-benchmark failed against $s ($transport, $what -P $pipe)"
     tail -n 5 "$err" >&2 || true
   fi
   w1=$(now_ns); t1=$(server_ticks "${PID[$s]}")
@@ -231,7 +291,7 @@ run_bench() {
   rps=$(awk -F, '$1 != "\"test\"" { v = $2 } END { gsub(/"/, "", v); print v }' "$out")
   if ! [[ $rps =~ ^[0-9]+(\.[0-9]+)?$ ]] || [[ $rps =~ ^0+(\.0+)?$ ]]; then
     check_alive "$s"
-    warn "no rps parsed for $s ($transport, -t $test -P $pipe); stderr:"
+    warn "no rps parsed for $s ($transport, $what -P $pipe); stderr:"
     tail -n 5 "$err" >&2 || true
     rps=""
   fi
@@ -253,8 +313,20 @@ median2() {  # median2 VALUES... -> like median, with two decimals
       else        printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }
 
+# setup_zset100 SERVER: bench:zset100 with 100 members (scores 0..99). A server
+# without sorted sets only gets a warning; its ZRANGE_100 rows then show
+# "unsupported".
+setup_zset100() {
+  local s=$1 i args=() reply
+  for ((i = 0; i < 100; i++)); do args+=("$i" "$(printf 'member:%03d' "$i")"); done
+  cli "$s" plain del bench:zset100 >/dev/null 2>&1 || true
+  reply=$(cli "$s" plain zadd bench:zset100 "${args[@]}" 2>&1 || true)
+  [[ $reply == 100 ]] || warn "$s: ZADD bench:zset100 (100 members) answered: ${reply:-nothing}"
+}
+
 # ---------------------------------------------------------------------------
-# Warm-up: populate the keyspace so GET rows hit existing keys.
+# Warm-up: populate the keyspace so GET rows hit existing keys; prepare the
+# keys of the custom tests that were selected.
 # ---------------------------------------------------------------------------
 if ((WARMUP_REQUESTS > 0)); then
   for s in cachet redis; do
@@ -262,6 +334,13 @@ if ((WARMUP_REQUESTS > 0)); then
     run_bench "$s" plain set 16 "$WARMUP_REQUESTS"
   done
 fi
+declare -A SETUP_DONE
+for t in "${SEL_TEST[@]}"; do
+  fn=${CUSTOM_SETUP[$t]:-}
+  [[ -n $fn && -z ${SETUP_DONE[$fn]:-} ]] || continue
+  for s in cachet redis; do "$fn" "$s"; done
+  SETUP_DONE[$fn]=1
+done
 
 # ---------------------------------------------------------------------------
 # Measurement: for each run, for each row, both servers back to back.
@@ -270,6 +349,7 @@ fi
 declare -A SAMPLES CPUS BUSYS TICKSS
 MIN_TICKS=""
 START_LOAD=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
+START_DATE=$(date '+%Y-%m-%d %H:%M %Z')
 START_TIME=$SECONDS
 nrows=${#SEL_ID[@]}
 for ((run = 1; run <= RUNS; run++)); do
@@ -279,6 +359,11 @@ for ((run = 1; run <= RUNS; run++)); do
       run_bench "$s" "${SEL_TRANSPORT[i]}" "${SEL_TEST[i]}" "${SEL_PIPE[i]}" "${SEL_N[i]}"
       rps=$RPS
       SAMPLES["${SEL_ID[i]}|$s"]+="${rps:-fail} "
+      if [[ $rps == unsupported ]]; then
+        CPUS["${SEL_ID[i]}|$s"]+="- " BUSYS["${SEL_ID[i]}|$s"]+="- " TICKSS["${SEL_ID[i]}|$s"]+="- "
+        log "[run $run/$RUNS] ${SEL_ID[i]} $s: unsupported"
+        continue
+      fi
       CPUS["${SEL_ID[i]}|$s"]+="${CPU_US:-fail} "
       BUSYS["${SEL_ID[i]}|$s"]+="${BUSY:-fail} "
       TICKSS["${SEL_ID[i]}|$s"]+="${TICKS:-fail} "
@@ -296,21 +381,37 @@ cpu_model=$(cpu_model)
 rb_version=$("$REDIS_BENCHMARK" --version 2>/dev/null | head -n 1 || true)
 cachet_ver=$(server_version cachet || true)
 redis_ver=$(server_version redis || true)
-bench_cmd="taskset -c $CLIENT_CPU $REDIS_BENCHMARK -h 127.0.0.1 -p <port> [--tls --cacert ca.crt] -c $CLIENTS -n <requests> -r $KEYSPACE -d $DATA_SIZE -P <pipeline>${BENCH_EXTRA_ARGS:+ $BENCH_EXTRA_ARGS} -t <test> --csv"
+bench_cmd="taskset -c $CLIENT_CPU $REDIS_BENCHMARK -h 127.0.0.1 -p <port> [--tls --cacert ca.crt] -c $CLIENTS -n <requests> -r $KEYSPACE -d $DATA_SIZE -P <pipeline>${BENCH_EXTRA_ARGS:+ $BENCH_EXTRA_ARGS} --csv -t <test>"
+custom_used="" own_counts=""
+for ((i = 0; i < nrows; i++)); do
+  t=${SEL_TEST[i]}
+  if [[ -n ${CUSTOM_CMD[$t]:-} && $custom_used != *"${SEL_NAME[i]}:"* ]]; then
+    custom_used+="${custom_used:+; }${SEL_NAME[i]}: \`${CUSTOM_CMD[$t]}\` instead of \`-t\`"
+  fi
+  if ((SEL_PIPE[i] == 1)); then def=$REQUESTS; else def=$REQUESTS_PIPELINED; fi
+  ((SEL_N[i] == def)) || own_counts+="${own_counts:+, }${SEL_ID[i]} ${SEL_N[i]}"
+done
 
 echo "# cachet vs redis: redis-benchmark requests/s"
 echo
 echo "- CPU: $cpu_model ($NCPU CPUs online); servers pinned with \`taskset -c $SERVER_CPU\`, redis-benchmark with \`taskset -c $CLIENT_CPU\`"
 echo "- Runs: $RUNS per row per server, interleaved (first server alternates per run); table shows the median"
-echo "- Command: \`$bench_cmd\`"
-echo "- Requests: $REQUESTS for pipeline 1, $REQUESTS_PIPELINED for pipelined rows; warm-up: $WARMUP_REQUESTS SETs per server$( ((QUICK)) && echo ' (--quick: smoke-test sizes, numbers are not meaningful)')"
+echo "- Command: \`$bench_cmd\`${custom_used:+; $custom_used}"
+echo "- Requests: $REQUESTS for pipeline 1, $REQUESTS_PIPELINED for pipelined rows${own_counts:+ (except $own_counts)}; warm-up: $WARMUP_REQUESTS SETs per server$( ((QUICK)) && echo ' (--quick: smoke-test sizes, numbers are not meaningful)')"
 echo "- cachet: \`$CACHET_SERVER\`${cachet_ver:+ ($cachet_ver)}${CACHET_EXTRA_ARGS:+ extra args: \`$CACHET_EXTRA_ARGS\`}"
 echo "- redis: \`$REDIS_SERVER\`${redis_ver:+ ($redis_ver)}${REDIS_EXTRA_ARGS:+ extra args: \`$REDIS_EXTRA_ARGS\`}"
 echo "- Client: ${rb_version:-redis-benchmark}; TLS certificates: $CERT_SOURCE"
-echo "- Load average at start: $START_LOAD; measurement took ${ELAPSED}s; invoked as \`$INVOCATION\`"
+echo "- Started $START_DATE; load average at start: $START_LOAD; measurement took ${ELAPSED}s; invoked as \`$INVOCATION\`"
 echo
 
 table_row() { printf '| %-10s | %8s | %-9s | %12s | %12s | %6s |\n' "$@"; }
+# cell SAMPLES VALUE: VALUE, else "unsupported" if the server rejected the
+# command (ERR unknown command), else "n/a" (every run failed).
+cell() {
+  if [[ -n $2 ]]; then printf '%s' "$2"
+  elif [[ $1 == *unsupported* ]]; then printf 'unsupported'
+  else printf 'n/a'; fi
+}
 table_row test pipeline transport "cachet rps" "redis rps" ratio
 printf '|%s|%s|%s|%s|%s|%s|\n' "------------" "---------:" "-----------" "-------------:" "-------------:" "-------:"
 ratios=()
@@ -326,9 +427,20 @@ for ((i = 0; i < nrows; i++)); do
     ratios+=("$ratio")
   fi
   transport=${SEL_TRANSPORT[i]}; [[ $transport == tls ]] && transport=TLS
-  table_row "${SEL_NAME[i]}" "${SEL_PIPE[i]}" "$transport" "${c:-n/a}" "${r:-n/a}" "$ratio"
+  table_row "${SEL_NAME[i]}" "${SEL_PIPE[i]}" "$transport" \
+    "$(cell "${SAMPLES["$id|cachet"]}" "$c")" "$(cell "${SAMPLES["$id|redis"]}" "$r")" "$ratio"
 done
 echo
+unsupported=()
+for ((i = 0; i < nrows; i++)); do
+  for s in cachet redis; do
+    [[ ${SAMPLES["${SEL_ID[i]}|$s"]} == *unsupported* ]] && unsupported+=("${SEL_ID[i]} ($s)")
+  done
+done
+if ((${#unsupported[@]} > 0)); then
+  echo "unsupported: the server answered \`ERR unknown command\`, so there is nothing to compare: $(printf '%s, ' "${unsupported[@]}" | sed 's/, $//')."
+  echo
+fi
 if ((${#ratios[@]} > 0)); then
   gm=$(printf '%s\n' "${ratios[@]}" | awk '$1 > 0 { s += log($1); n++ } END { if (n) printf "%.2f", exp(s / n) }')
   echo "Geometric mean of ratios (cachet/redis): ${gm:-n/a}. Ratio > 1 means cachet is faster."
@@ -359,7 +471,9 @@ for ((i = 0; i < nrows; i++)); do
     ratio=$(awk -v c="$c" -v r="$r" 'BEGIN { printf "%.2f", c / r }')
   fi
   transport=${SEL_TRANSPORT[i]}; [[ $transport == tls ]] && transport=TLS
-  cpu_row "${SEL_NAME[i]}" "${SEL_PIPE[i]}" "$transport" "${c:-n/a}" "${r:-n/a}" "$ratio" "${cb:-n/a}" "${rb:-n/a}"
+  cpu_row "${SEL_NAME[i]}" "${SEL_PIPE[i]}" "$transport" \
+    "$(cell "${SAMPLES["$id|cachet"]}" "$c")" "$(cell "${SAMPLES["$id|redis"]}" "$r")" "$ratio" \
+    "$(cell "${SAMPLES["$id|cachet"]}" "$cb")" "$(cell "${SAMPLES["$id|redis"]}" "$rb")"
 done
 echo
 echo "When the client (redis-benchmark on one CPU) is the bottleneck, busy % stays below 100 and rps ratios tend to 1; the CPU-per-request"
