@@ -56,7 +56,7 @@ ROWS=(
 # Tests redis-benchmark has no -t for: the command it sends (given as
 # arguments after the options) and a function that prepares each server.
 # ZRANGE_100 reads all 100 members of one zset, like redis-benchmark's
-# LRANGE_100 does for a list; each reply is ~1.3 KB, hence fewer requests.
+# LRANGE_100 does for a list; each reply is ~1.7 KB, hence fewer requests.
 declare -A CUSTOM_CMD CUSTOM_SETUP
 CUSTOM_CMD[zrange_100]="ZRANGE bench:zset100 0 99"
 CUSTOM_SETUP[zrange_100]=setup_zset100
