@@ -24,6 +24,8 @@ void ListObject::make_big() {
   count_ = 0;
   big_ = true;
   deque_.assign(all.begin(), all.end());
+  big_bytes_ = 0;
+  for (const std::string& s : deque_) big_bytes_ += packed::item_size(s.size());
 }
 
 void ListObject::rebalance() {
@@ -33,11 +35,10 @@ void ListObject::rebalance() {
   }
   // Back to packed once the list would fit in half the limit, so a list hovering at the limit
   // does not flip-flop.
-  size_t bytes = 0;
-  for (const std::string& s : deque_) bytes += packed::item_size(s.size());
-  if (over_limit(deque_.size() * 2, bytes * 2)) return;
+  if (over_limit(deque_.size() * 2, big_bytes_ * 2)) return;
   std::vector<std::string> all(deque_.begin(), deque_.end());
   deque_.clear();
+  big_bytes_ = 0;
   deque_.shrink_to_fit();
   big_ = false;
   assign(std::move(all));
@@ -57,6 +58,8 @@ std::vector<std::string> ListObject::items() const {
 
 void ListObject::assign(std::vector<std::string> all) {
   if (!compact()) {
+    big_bytes_ = 0;
+    for (const std::string& s : all) big_bytes_ += packed::item_size(s.size());
     deque_.assign(std::make_move_iterator(all.begin()), std::make_move_iterator(all.end()));
   } else {
     packed_.clear();
@@ -69,6 +72,7 @@ void ListObject::assign(std::vector<std::string> all) {
 void ListObject::push_front(std::string_view item) {
   if (!compact()) {
     deque_.emplace_front(item);
+    big_bytes_ += packed::item_size(item.size());
     return;
   }
   std::string head;
@@ -81,6 +85,7 @@ void ListObject::push_front(std::string_view item) {
 void ListObject::push_back(std::string_view item) {
   if (!compact()) {
     deque_.emplace_back(item);
+    big_bytes_ += packed::item_size(item.size());
     return;
   }
   packed::append(packed_, item);
@@ -93,6 +98,7 @@ std::string ListObject::pop_front() {
   if (!compact()) {
     out = std::move(deque_.front());
     deque_.pop_front();
+    big_bytes_ -= packed::item_size(out.size());
   } else {
     size_t pos = 0;
     out = std::string(packed::read(packed_, &pos));
@@ -108,6 +114,7 @@ std::string ListObject::pop_back() {
   if (!compact()) {
     out = std::move(deque_.back());
     deque_.pop_back();
+    big_bytes_ -= packed::item_size(out.size());
   } else {
     size_t pos = 0, last = 0;
     while (pos < packed_.size()) {
@@ -140,6 +147,7 @@ void ListObject::set(size_t i, std::string_view item) {
     make_big();
   }
   if (!compact()) {
+    big_bytes_ += packed::item_size(item.size()) - packed::item_size(deque_[i].size());
     deque_[i] = std::string(item);
     rebalance();
     return;
@@ -194,6 +202,7 @@ std::unique_ptr<ListObject> ListObject::clone() const {
   copy->packed_ = packed_;
   copy->count_ = count_;
   copy->deque_ = deque_;
+  copy->big_bytes_ = big_bytes_;
   return copy;
 }
 

@@ -60,6 +60,7 @@ class ListObject {
   std::string packed_;
   size_t count_ = 0;
   std::deque<std::string> deque_;
+  size_t big_bytes_ = 0;  // the deque's items as packed bytes, to judge shrinking in O(1)
 };
 
 template <typename Fn>
