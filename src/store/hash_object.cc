@@ -49,19 +49,18 @@ bool HashObject::set(std::string_view field, std::string_view value,
     packed::read(packed_, &value_at);
     size_t end = value_at;
     packed::read(packed_, &end);
-    std::string item;
-    packed::append(item, value);
-    packed_.replace(value_at, end - value_at, item);
+    packed_.replace(value_at, end - value_at, packed::encode(value));
     return false;
   }
-  if (count_ + 1 > limits.max_entries) {
+  size_t count = packed_.items();
+  if (count + 1 > limits.max_entries) {
     convert_to_table();
     table_->insert(field, Value::raw_string(value));
     return true;
   }
   packed::append(packed_, field);
   packed::append(packed_, value);
-  ++count_;
+  packed_.set_items(count + 1);
   return true;
 }
 
@@ -78,8 +77,9 @@ bool HashObject::erase(std::string_view field) {
   size_t end = at;
   packed::read(packed_, &end);
   packed::read(packed_, &end);
+  size_t count = packed_.items();
   packed_.erase(at, end - at);
-  --count_;
+  packed_.set_items(count - 1);
   return true;
 }
 
@@ -88,8 +88,6 @@ void HashObject::convert_to_table() {
   for_each([&](std::string_view f, std::string_view v) { table->insert(f, Value::raw_string(v)); });
   table_ = std::move(table);
   packed_.clear();
-  packed_.shrink_to_fit();
-  count_ = 0;
 }
 
 std::pair<std::string_view, std::string_view> HashObject::random_pair(uint64_t random) const {
@@ -98,7 +96,7 @@ std::pair<std::string_view, std::string_view> HashObject::random_pair(uint64_t r
     char unused[Value::kIntBufferSize];
     return {e->key_view(), e->value.str(unused)};
   }
-  size_t target = random % count_;
+  size_t target = random % packed_.items();
   size_t pos = 0;
   for (size_t i = 0;; ++i) {
     std::string_view f = packed::read(packed_, &pos);
@@ -111,7 +109,6 @@ std::unique_ptr<HashObject> HashObject::clone() const {
   auto copy = std::make_unique<HashObject>();
   if (compact()) {
     copy->packed_ = packed_;
-    copy->count_ = count_;
   } else {
     copy->table_ = std::make_unique<Dict>();
     for_each([&](std::string_view f, std::string_view v) {
@@ -123,7 +120,7 @@ std::unique_ptr<HashObject> HashObject::clone() const {
 
 size_t HashObject::memory_bytes() const {
   size_t bytes = sizeof(HashObject);
-  if (compact()) return bytes + packed_.capacity();
+  if (compact()) return bytes + packed_.allocated();
   bytes += sizeof(Dict) + table_->overhead_bytes();
   table_->for_each([&](Entry* e) { bytes += malloc_usable_size(e) + e->value.heap_bytes(); });
   return bytes;

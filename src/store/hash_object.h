@@ -25,11 +25,12 @@ struct CompactLimits {
 class HashObject {
  public:
   HashObject() = default;
+  HashObject(HashObject&&) noexcept = default;
   HashObject(const HashObject&) = delete;
   HashObject& operator=(const HashObject&) = delete;
 
   bool compact() const { return table_ == nullptr; }
-  size_t size() const { return compact() ? count_ : table_->size(); }
+  size_t size() const { return compact() ? packed_.items() : table_->size(); }
 
   std::optional<std::string_view> get(std::string_view field) const;
   bool contains(std::string_view field) const { return get(field).has_value(); }
@@ -54,8 +55,7 @@ class HashObject {
   size_t find_compact(std::string_view field) const;
   void convert_to_table();
 
-  std::string packed_;  // field, value, field, value ... as packed items
-  size_t count_ = 0;
+  PackedBuffer packed_;  // field, value, field, value ... as packed items
   std::unique_ptr<Dict> table_;
 };
 

@@ -20,7 +20,6 @@ bool ListObject::over_limit(size_t count, size_t bytes) const {
 void ListObject::make_big() {
   std::vector<std::string> all = items();
   packed_.clear();
-  packed_.shrink_to_fit();
   count_ = 0;
   big_ = true;
   deque_.assign(all.begin(), all.end());
@@ -75,9 +74,7 @@ void ListObject::push_front(std::string_view item) {
     big_bytes_ += packed::item_size(item.size());
     return;
   }
-  std::string head;
-  packed::append(head, item);
-  packed_.insert(0, head);
+  packed_.insert(0, packed::encode(item));
   ++count_;
   rebalance();
 }
@@ -207,7 +204,7 @@ std::unique_ptr<ListObject> ListObject::clone() const {
 }
 
 size_t ListObject::memory_bytes() const {
-  size_t bytes = sizeof(ListObject) + packed_.capacity();
+  size_t bytes = sizeof(ListObject) + packed_.allocated();
   for (const std::string& s : deque_) bytes += sizeof(std::string) + (s.size() > 15 ? s.capacity() : 0);
   return bytes;
 }

@@ -57,7 +57,7 @@ class ListObject {
 
   int64_t limit_;
   bool big_ = false;
-  std::string packed_;
+  PackedBuffer packed_;
   size_t count_ = 0;
   std::deque<std::string> deque_;
   size_t big_bytes_ = 0;  // the deque's items as packed bytes, to judge shrinking in O(1)

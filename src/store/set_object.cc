@@ -123,7 +123,6 @@ void SetObject::to_table() {
   ints_.clear();
   ints_.shrink_to_fit();
   packed_.clear();
-  packed_.shrink_to_fit();
   packed_count_ = 0;
   form_ = Form::kTable;
 }
@@ -157,7 +156,7 @@ std::unique_ptr<SetObject> SetObject::clone() const {
 }
 
 size_t SetObject::memory_bytes() const {
-  size_t bytes = sizeof(SetObject) + ints_.capacity() * sizeof(int64_t) + packed_.capacity();
+  size_t bytes = sizeof(SetObject) + ints_.capacity() * sizeof(int64_t) + packed_.allocated();
   if (table_) {
     bytes += sizeof(Dict) + table_->overhead_bytes();
     table_->for_each([&](Entry* e) { bytes += malloc_usable_size(e); });

@@ -56,7 +56,7 @@ class SetObject {
 
   Form form_ = Form::kIntset;
   std::vector<int64_t> ints_;  // sorted
-  std::string packed_;
+  PackedBuffer packed_;
   size_t packed_count_ = 0;
   std::unique_ptr<Dict> table_;
 };

@@ -53,29 +53,36 @@ Value& Value::operator=(Value&& other) noexcept {
   return *this;
 }
 
+// Embedded collections are moved with the value's bytes (Value's move is a memcpy): they hold
+// only pointers to their heap parts, never pointers into themselves.
+static_assert(sizeof(HashObject) <= Value::kInlineCapacity);
+static_assert(sizeof(ZSetObject) <= Value::kInlineCapacity);
+
 void Value::release() {
   if (storage_ == Storage::kHeap) std::free(u_.heap);
   if (storage_ == Storage::kObject) {
     switch (type_) {
-      case ValueType::kHash: delete u_.hash; break;
       case ValueType::kSet: delete u_.set; break;
       case ValueType::kList: delete u_.list; break;
-      case ValueType::kZSet: delete u_.zset; break;
       default: break;
     }
+  }
+  if (storage_ == Storage::kEmbedded) {
+    if (type_ == ValueType::kHash) hash_object()->~HashObject();
+    if (type_ == ValueType::kZSet) zset_object()->~ZSetObject();
   }
   storage_ = Storage::kInt;
 }
 
 Encoding Value::encoding() const {
   if (type_ == ValueType::kHash) {
-    return u_.hash->compact() ? Encoding::kListpack : Encoding::kHashtable;
+    return hash_object()->compact() ? Encoding::kListpack : Encoding::kHashtable;
   }
   if (type_ == ValueType::kList) {
     return u_.list->compact() ? Encoding::kListpack : Encoding::kQuicklist;
   }
   if (type_ == ValueType::kZSet) {
-    return u_.zset->compact() ? Encoding::kListpack : Encoding::kSkiplist;
+    return zset_object()->compact() ? Encoding::kListpack : Encoding::kSkiplist;
   }
   if (type_ == ValueType::kSet) {
     switch (u_.set->form()) {
@@ -102,7 +109,8 @@ Value Value::list(std::unique_ptr<ListObject> list) {
 
 Value Value::zset(std::unique_ptr<ZSetObject> zset) {
   Value v = object_of(ValueType::kZSet);
-  v.u_.zset = zset.release();
+  v.storage_ = Storage::kEmbedded;
+  new (v.u_.object) ZSetObject(std::move(*zset));
   return v;
 }
 
@@ -114,7 +122,8 @@ Value Value::set(std::unique_ptr<SetObject> set) {
 
 Value Value::hash(std::unique_ptr<HashObject> hash) {
   Value v = object_of(ValueType::kHash);
-  v.u_.hash = hash.release();
+  v.storage_ = Storage::kEmbedded;
+  new (v.u_.object) HashObject(std::move(*hash));
   return v;
 }
 
@@ -161,10 +170,10 @@ Value Value::integer(int64_t n) {
 
 Value Value::clone() const {
   if (storage_ == Storage::kInt) return integer(u_.num);
-  if (type_ == ValueType::kHash) return hash(u_.hash->clone());
+  if (type_ == ValueType::kHash) return hash(hash_object()->clone());
   if (type_ == ValueType::kSet) return set(u_.set->clone());
   if (type_ == ValueType::kList) return list(u_.list->clone());
-  if (type_ == ValueType::kZSet) return zset(u_.zset->clone());
+  if (type_ == ValueType::kZSet) return zset(zset_object()->clone());
   char scratch[kIntBufferSize];
   Value v;
   v.assign_bytes(str(scratch), encoding_);
@@ -176,7 +185,8 @@ std::string_view Value::str(char (&scratch)[kIntBufferSize]) const {
     case Storage::kInt: return {scratch, format_int64(u_.num, scratch)};
     case Storage::kInline: return {u_.inl, inline_len_};
     case Storage::kHeap: return {u_.heap->data, u_.heap->len};
-    case Storage::kObject: return {};
+    case Storage::kObject:
+    case Storage::kEmbedded: return {};
   }
   return {};
 }
@@ -189,12 +199,14 @@ size_t Value::string_length() const {
 size_t Value::heap_bytes() const {
   if (storage_ == Storage::kObject) {
     switch (type_) {
-      case ValueType::kHash: return u_.hash->memory_bytes();
       case ValueType::kSet: return u_.set->memory_bytes();
       case ValueType::kList: return u_.list->memory_bytes();
-      case ValueType::kZSet: return u_.zset->memory_bytes();
       default: return 0;
     }
+  }
+  if (storage_ == Storage::kEmbedded) {  // the object itself lives in the value
+    if (type_ == ValueType::kHash) return hash_object()->memory_bytes() - sizeof(HashObject);
+    if (type_ == ValueType::kZSet) return zset_object()->memory_bytes() - sizeof(ZSetObject);
   }
   return storage_ == Storage::kHeap ? malloc_usable_size(u_.heap) : 0;
 }

@@ -49,10 +49,10 @@ class Value {
   ValueType type() const { return type_; }
   Encoding encoding() const;
   // The collection, when type() says it is one.
-  HashObject* hash_object() const { return u_.hash; }
+  HashObject* hash_object() const { return embedded<HashObject>(); }
   SetObject* set_object() const { return u_.set; }
   ListObject* list_object() const { return u_.list; }
-  ZSetObject* zset_object() const { return u_.zset; }
+  ZSetObject* zset_object() const { return embedded<ZSetObject>(); }
   bool is_int() const { return storage_ == Storage::kInt; }
   int64_t int_value() const { return u_.num; }
 
@@ -67,7 +67,9 @@ class Value {
   char* resize_raw(size_t size);
 
  private:
-  enum class Storage : uint8_t { kInt, kInline, kHeap, kObject };
+  // kObject: a collection behind a pointer. kEmbedded: a collection small enough (two pointers)
+  // to live in the value itself, saving an allocation per key (hashes and sorted sets).
+  enum class Storage : uint8_t { kInt, kInline, kHeap, kObject, kEmbedded };
   struct HeapString {
     uint32_t len;
     uint32_t cap;
@@ -81,6 +83,10 @@ class Value {
     inline_len_ = 0;
     u_.num = v;
   }
+  template <typename T>
+  T* embedded() const {
+    return reinterpret_cast<T*>(const_cast<unsigned char*>(u_.object));
+  }
   // An empty value of a collection type, for the factories to fill in.
   static Value object_of(ValueType type);
   void assign_bytes(std::string_view s, Encoding reported);
@@ -93,11 +99,10 @@ class Value {
   union {
     int64_t num;
     HeapString* heap;
-    HashObject* hash;
     SetObject* set;
     ListObject* list;
-    ZSetObject* zset;
     char inl[kInlineCapacity];
+    alignas(8) unsigned char object[kInlineCapacity];  // an embedded collection
   } u_;
 };
 

@@ -2,6 +2,7 @@
 
 #include <malloc.h>
 
+#include <cmath>
 #include <vector>
 
 namespace cachet::store {
@@ -16,25 +17,24 @@ bool before_item(double score, std::string_view member, double other_score,
 ZSetObject::ZSetObject(size_t expected_size, size_t longest_member, const ZSetLimits& limits) {
   if (limits.max_listpack_entries == 0 || expected_size > limits.max_listpack_entries ||
       longest_member > limits.max_listpack_value) {
-    list_ = std::make_unique<SkipList>();
-    index_ = std::make_unique<Dict>();
+    big_ = std::make_unique<Big>();
   }
 }
 
 ZSetObject::~ZSetObject() = default;
 
 SkipList::Node* ZSetObject::node_of(std::string_view member) const {
-  Entry* e = index_->find(member);
+  Entry* e = big_->index.find(member);
   return e == nullptr ? nullptr : reinterpret_cast<SkipList::Node*>(e->value.int_value());
 }
 
 void ZSetObject::index_node(std::string_view member, SkipList::Node* node) {
   Value address = Value::integer(reinterpret_cast<int64_t>(node));
-  Entry* e = index_->find(member);
+  Entry* e = big_->index.find(member);
   if (e != nullptr) {
     e->value = std::move(address);
   } else {
-    index_->insert(member, std::move(address));
+    big_->index.insert(member, std::move(address));
   }
 }
 
@@ -45,6 +45,18 @@ size_t ZSetObject::find_packed(std::string_view member) const {
     pos = item.end;
   }
   return std::string::npos;
+}
+
+size_t ZSetObject::encode_score(double score, char* out) {
+  constexpr double kExact = 9007199254740992.0;  // 2^53: integers below are exact in a double
+  if (score == std::trunc(score) && std::fabs(score) < kExact && !(score == 0 && std::signbit(score))) {
+    auto v = static_cast<int64_t>(score);
+    uint64_t zigzag = (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+    return packed::encode_length((zigzag << 1) | 1, out);
+  }
+  out[0] = 0;
+  std::memcpy(out + 1, &score, sizeof score);
+  return 1 + sizeof score;
 }
 
 std::optional<double> ZSetObject::score(std::string_view member) const {
@@ -65,11 +77,11 @@ void ZSetObject::insert_packed(std::string_view member, double score) {
     if (before_item(score, member, item.score, item.member)) break;
     pos = item.end;
   }
-  std::string encoded;
-  packed::append(encoded, member);
-  encoded.append(reinterpret_cast<const char*>(&score), sizeof score);
-  packed_.insert(pos, encoded);
-  ++packed_count_;
+  char encoded_score[packed::kMaxHeader + sizeof(double)];
+  size_t count = packed_.items();
+  packed_.replace(pos, 0, packed::encode(member),
+                  std::string_view(encoded_score, encode_score(score, encoded_score)));
+  packed_.set_items(count + 1);
 }
 
 bool ZSetObject::set(std::string_view member, double score, const ZSetLimits& limits) {
@@ -79,12 +91,13 @@ bool ZSetObject::set(std::string_view member, double score, const ZSetLimits& li
       PackedItem item = read_item(packed_, at);
       if (item.score == score) return false;
       std::string copy(member);  // the view may point into the buffer being edited
+      size_t count = packed_.items();
       packed_.erase(item.at, item.end - item.at);
-      --packed_count_;
+      packed_.set_items(count - 1);
       insert_packed(copy, score);
       return false;
     }
-    if (packed_count_ + 1 <= limits.max_listpack_entries &&
+    if (packed_.items() + 1 <= limits.max_listpack_entries &&
         member.size() <= limits.max_listpack_value) {
       insert_packed(member, score);
       return true;
@@ -94,12 +107,12 @@ bool ZSetObject::set(std::string_view member, double score, const ZSetLimits& li
   SkipList::Node* node = node_of(member);
   if (node != nullptr) {
     if (node->score != score) {
-      SkipList::Node* moved = list_->rescore(node, score);
+      SkipList::Node* moved = big_->list.rescore(node, score);
       if (moved != node) index_node(moved->member(), moved);
     }
     return false;
   }
-  index_node(member, list_->insert(score, member));
+  index_node(member, big_->list.insert(score, member));
   return true;
 }
 
@@ -108,16 +121,17 @@ bool ZSetObject::remove(std::string_view member) {
     size_t at = find_packed(member);
     if (at == std::string::npos) return false;
     PackedItem item = read_item(packed_, at);
+    size_t count = packed_.items();
     packed_.erase(item.at, item.end - item.at);
-    --packed_count_;
+    packed_.set_items(count - 1);
     return true;
   }
-  Entry* e = index_->detach(member);
+  Entry* e = big_->index.detach(member);
   if (e == nullptr) return false;
   auto* node = reinterpret_cast<SkipList::Node*>(e->value.int_value());
-  list_->erase(node->score, node->member());
+  big_->list.erase(node->score, node->member());
   Dict::free_entry(e);
-  index_->maybe_shrink();
+  big_->index.maybe_shrink();
   return true;
 }
 
@@ -125,7 +139,7 @@ std::optional<size_t> ZSetObject::rank(std::string_view member) const {
   if (!compact()) {
     SkipList::Node* n = node_of(member);
     if (n == nullptr) return std::nullopt;
-    return list_->rank_of(n->score, n->member()) - 1;
+    return big_->list.rank_of(n->score, n->member()) - 1;
   }
   size_t r = 0;
   for (size_t pos = 0; pos < packed_.size(); ++r) {
@@ -145,8 +159,9 @@ void ZSetObject::remove_ranks(size_t from, size_t to) {
       if (r == from) start = pos;
       pos = read_item(packed_, pos).end;
     }
+    size_t count = packed_.items();
     packed_.erase(start, pos - start);
-    packed_count_ -= to - from;
+    packed_.set_items(count - (to - from));
     return;
   }
   std::vector<std::string> doomed;
@@ -156,19 +171,15 @@ void ZSetObject::remove_ranks(size_t from, size_t to) {
 }
 
 void ZSetObject::to_skiplist() {
-  auto list = std::make_unique<SkipList>();
-  auto index = std::make_unique<Dict>();
+  auto big = std::make_unique<Big>();
   for (size_t pos = 0; pos < packed_.size();) {
     PackedItem item = read_item(packed_, pos);
-    index->insert(item.member,
-                  Value::integer(reinterpret_cast<int64_t>(list->insert(item.score, item.member))));
+    auto* node = big->list.insert(item.score, item.member);
+    big->index.insert(item.member, Value::integer(reinterpret_cast<int64_t>(node)));
     pos = item.end;
   }
-  list_ = std::move(list);
-  index_ = std::move(index);
+  big_ = std::move(big);
   packed_.clear();
-  packed_.shrink_to_fit();
-  packed_count_ = 0;
 }
 
 std::unique_ptr<ZSetObject> ZSetObject::clone() const {
@@ -176,21 +187,20 @@ std::unique_ptr<ZSetObject> ZSetObject::clone() const {
   auto copy = std::make_unique<ZSetObject>(0, 0, unlimited);
   if (compact()) {
     copy->packed_ = packed_;
-    copy->packed_count_ = packed_count_;
     return copy;
   }
   copy->to_skiplist();
-  for (SkipList::Node* n = list_->first(); n != nullptr; n = n->next()) {
-    copy->index_node(n->member(), copy->list_->insert(n->score, n->member()));
+  for (SkipList::Node* n = big_->list.first(); n != nullptr; n = n->next()) {
+    copy->index_node(n->member(), copy->big_->list.insert(n->score, n->member()));
   }
   return copy;
 }
 
 size_t ZSetObject::memory_bytes() const {
-  size_t bytes = sizeof(ZSetObject) + packed_.capacity();
+  size_t bytes = sizeof(ZSetObject) + packed_.allocated();
   if (!compact()) {
-    bytes += sizeof(SkipList) + list_->memory_bytes() + sizeof(Dict) + index_->overhead_bytes();
-    index_->for_each([&](Entry* e) { bytes += malloc_usable_size(e); });
+    bytes += sizeof(Big) + big_->list.memory_bytes() + big_->index.overhead_bytes();
+    big_->index.for_each([&](Entry* e) { bytes += malloc_usable_size(e); });
   }
   return bytes;
 }

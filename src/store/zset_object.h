@@ -33,11 +33,12 @@ class ZSetObject {
   // A set sized for `expected_size` members whose longest is `longest_member` bytes.
   ZSetObject(size_t expected_size, size_t longest_member, const ZSetLimits& limits);
   ~ZSetObject();
+  ZSetObject(ZSetObject&&) noexcept = default;
   ZSetObject(const ZSetObject&) = delete;
   ZSetObject& operator=(const ZSetObject&) = delete;
 
-  bool compact() const { return list_ == nullptr; }
-  size_t size() const { return compact() ? packed_count_ : list_->size(); }
+  bool compact() const { return big_ == nullptr; }
+  size_t size() const { return compact() ? packed_.items() : big_->list.size(); }
 
   std::optional<double> score(std::string_view member) const;
   // Adds the member or changes its score; true when it is new. May change the form.
@@ -72,7 +73,11 @@ class ZSetObject {
     size_t at;   // offset of the item
     size_t end;  // offset just past it
   };
-  static PackedItem read_item(const std::string& buf, size_t pos);
+  static PackedItem read_item(const PackedBuffer& buf, size_t pos);
+  // Scores in the packed form: an integral score of magnitude below 2^53 is a varint of
+  // (zigzag(score) << 1 | 1), two bytes for the usual 0..8191; any other a 0 byte and the
+  // 8-byte double. Returns the encoded size.
+  static size_t encode_score(double score, char* out);
   // Offset of the member's item, or npos.
   size_t find_packed(std::string_view member) const;
   void insert_packed(std::string_view member, double score);
@@ -81,24 +86,35 @@ class ZSetObject {
   SkipList::Node* node_of(std::string_view member) const;
   void index_node(std::string_view member, SkipList::Node* node);
 
-  std::string packed_;
-  size_t packed_count_ = 0;
-  std::unique_ptr<SkipList> list_;
-  std::unique_ptr<Dict> index_;
+  PackedBuffer packed_;
+  // The large form: the order and the member index, in one allocation.
+  struct Big {
+    SkipList list;
+    Dict index;  // member -> node address
+  };
+  std::unique_ptr<Big> big_;
 };
 
-inline ZSetObject::PackedItem ZSetObject::read_item(const std::string& buf, size_t pos) {
+inline ZSetObject::PackedItem ZSetObject::read_item(const PackedBuffer& buf, size_t pos) {
   PackedItem item;
   item.at = pos;
   item.member = packed::read(buf, &pos);
-  std::memcpy(&item.score, buf.data() + pos, sizeof(double));
-  item.end = pos + sizeof(double);
+  uint64_t tag = packed::read_length(buf, &pos);
+  if (tag == 0) {
+    std::memcpy(&item.score, buf.data() + pos, sizeof(double));
+    pos += sizeof(double);
+  } else {
+    uint64_t zigzag = tag >> 1;
+    auto v = static_cast<int64_t>(zigzag >> 1) ^ -static_cast<int64_t>(zigzag & 1);
+    item.score = static_cast<double>(v);
+  }
+  item.end = pos;
   return item;
 }
 
 template <typename Before>
 size_t ZSetObject::count_before(Before&& before) const {
-  if (!compact()) return list_->count_before(before);
+  if (!compact()) return big_->list.count_before(before);
   size_t n = 0;
   for (size_t pos = 0; pos < packed_.size(); ++n) {
     PackedItem item = read_item(packed_, pos);
@@ -114,10 +130,10 @@ void ZSetObject::visit(size_t from, size_t to, bool descending, Fn&& fn) const {
   if (from >= to) return;
   if (!compact()) {
     if (!descending) {
-      SkipList::Node* n = list_->at_rank(from + 1);
+      SkipList::Node* n = big_->list.at_rank(from + 1);
       for (size_t r = from; r < to; ++r, n = n->next()) fn(n->member(), n->score);
     } else {
-      SkipList::Node* n = list_->at_rank(to);
+      SkipList::Node* n = big_->list.at_rank(to);
       for (size_t r = to; r > from; --r, n = n->prev()) fn(n->member(), n->score);
     }
     return;
@@ -156,7 +172,7 @@ uint64_t ZSetObject::scan(uint64_t cursor, Fn&& fn) {
     for_each(fn);
     return 0;
   }
-  return index_->scan(cursor, [&](Entry* e) {
+  return big_->index.scan(cursor, [&](Entry* e) {
     auto* node = reinterpret_cast<SkipList::Node*>(e->value.int_value());
     fn(node->member(), node->score);
   });
