@@ -38,6 +38,9 @@ enum CommandFlag : uint32_t {
   kAllowedWhileSubscribed = 1 << 17,
   // Internal: (P|S)UNSUBSCRIBE, refused with NOSUB outside the Pub/Sub context.
   kNeedsSubscription = 1 << 18,
+  // Internal: the reply is only (un)subscribe confirmations, which are pushes (arrays in RESP2)
+  // that CLIENT REPLY OFF/SKIP does not silence, as in Valkey.
+  kRepliesWithPushes = 1 << 19,
 };
 
 // ACL categories, as ACL CAT lists them (the ACL work fills in the rest of the machinery).

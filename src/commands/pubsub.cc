@@ -141,7 +141,8 @@ void pubsub_help(CommandContext& ctx) {
 void register_pubsub_commands(CommandTable& t) {
   const uint64_t acl = kAclPubsub | kAclSlow;
   // Internal flag: may run while a RESP2 client is subscribed.
-  const uint32_t sub = kPubsub | kNoscript | kLoading | kStale | kAllowedWhileSubscribed;
+  const uint32_t sub =
+      kPubsub | kNoscript | kLoading | kStale | kAllowedWhileSubscribed | kRepliesWithPushes;
   const KeySpec shard_channels{1, -1, 1};
   t.add(cmd("subscribe", -2, sub | kSentinel, acl, kNoKeys,
             {"pubsub", "Listens for messages published to channels.", "2.0.0",

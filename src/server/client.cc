@@ -225,6 +225,7 @@ void Client::execute(const std::vector<std::string_view>& args) {
   // OFF" and "CLIENT REPLY SKIP" are not.
   bool silenced = (skip_this && !session_.reply_on_requested) ||
                   session_.reply_mode != commands::ReplyMode::kOn;
+  if (spec->has(commands::kRepliesWithPushes)) silenced = false;
   if (silenced) output_.truncate(before);
   // Pushes are never silenced by CLIENT REPLY, so they join after the truncation.
   append_deferred_pushes();

@@ -179,6 +179,21 @@ def test_resp3_pushes_are_not_silenced_by_client_reply_off(server, r):
         assert c.read() == "OK"
 
 
+def test_resp3_confirmations_are_not_silenced_by_client_reply_off(server, r):
+    # (Un)subscribe confirmations are pushes (arrays in RESP2), which CLIENT REPLY does not
+    # silence, in either protocol.
+    with subscriber(server, protocol=3) as c:
+        c.send(encode("CLIENT", "REPLY", "OFF"))
+        c.send(encode("SUBSCRIBE", "ch") + encode("PSUBSCRIBE", "c*"))
+        assert c.read() == [b"subscribe", b"ch", 1]
+        assert c.read() == [b"psubscribe", b"c*", 2]
+        c.send(encode("UNSUBSCRIBE", "ch"))
+        assert c.read() == [b"unsubscribe", b"ch", 1]
+    with server.raw() as c:
+        c.send(encode("CLIENT", "REPLY", "OFF") + encode("SUBSCRIBE", "ch"))
+        assert c.read() == [b"subscribe", b"ch", 1]
+
+
 def test_shard_channels(server, r):
     with subscriber(server, "SSUBSCRIBE", "s1", "s2") as c:
         assert c.read_raw() == b"*3\r\n$10\r\nssubscribe\r\n$2\r\ns1\r\n:1\r\n"
