@@ -22,6 +22,7 @@ void register_zset_range_commands(CommandTable& table);
 void register_zset_pop_commands(CommandTable& table);
 void register_zset_algebra_commands(CommandTable& table);
 void register_sort_commands(CommandTable& table);
+void register_dump_commands(CommandTable& table);
 void register_pubsub_commands(CommandTable& table);
 
 inline void register_data_commands(CommandTable& table) {
@@ -43,6 +44,7 @@ inline void register_data_commands(CommandTable& table) {
   register_zset_pop_commands(table);
   register_zset_algebra_commands(table);
   register_sort_commands(table);
+  register_dump_commands(table);
   register_pubsub_commands(table);
 }
 

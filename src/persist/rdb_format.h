@@ -5,7 +5,12 @@
 
 namespace cachet::persist::rdb {
 
+// The newest version read (Valkey 8 and Redis 7.2 write 11).
 inline constexpr int kVersion = 11;
+// The version Cachet writes. Everything Cachet writes is in encodings RDB 10 already has
+// (version 11 only added listpack sets, which Cachet writes as plain sets), so files and DUMP
+// payloads say 10 and Redis 7.0, which refuses 11, can load them as well as 7.2 and Valkey 8.
+inline constexpr int kWriteVersion = 10;
 inline constexpr char kMagic[] = "REDIS";
 
 // Opcodes.

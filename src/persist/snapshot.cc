@@ -50,7 +50,7 @@ SaveResult write_snapshot(int fd, store::Keyspace& keyspace, const SaveOptions& 
   SaveResult result;
   RdbSink out(fd);
   char header[16];
-  int n = std::snprintf(header, sizeof header, "%s%04d", rdb::kMagic, rdb::kVersion);
+  int n = std::snprintf(header, sizeof header, "%s%04d", rdb::kMagic, rdb::kWriteVersion);
   out.write(header, static_cast<size_t>(n));
   write_aux(out, "redis-ver", CACHET_REDIS_COMPAT_VERSION);
   write_aux(out, "redis-bits", "64");

@@ -22,15 +22,19 @@ SERVER_BIN = os.environ.get("CACHET_SERVER") or str(REPO_ROOT / "build/bin/cache
 WAIT = 20.0  # generous upper bound for every poll loop
 
 
-def is_reference_server():
-    return os.path.basename(SERVER_BIN) in ("redis-server", "valkey-server")
+REFERENCE_BIN = "/usr/bin/redis-server"  # Debian's, for interoperability tests
 
 
-def reference_only_args():
-    """Args every test server gets: DEBUG allowed (refused by default, as in Valkey), and for
-    the reference binary no persistence, so it behaves like a fresh memory-only server."""
-    if not is_reference_server():
-        return ["--enable-debug-command", "yes"]
+def is_reference_server(binary=None):
+    return os.path.basename(binary or SERVER_BIN) in ("redis-server", "valkey-server")
+
+
+def reference_only_args(binary=None):
+    """Args every test server gets: DEBUG allowed (refused by default, as in Valkey) and no
+    save points, so a server behaves like a fresh memory-only one unless a test asks for
+    persistence (later arguments win)."""
+    if not is_reference_server(binary):
+        return ["--enable-debug-command", "yes", "--save", ""]
     return ["--save", "", "--appendonly", "no", "--enable-debug-command", "yes"]
 
 
@@ -182,8 +186,8 @@ class ServerFactory:
         self.servers = []
         LIVE_FACTORIES.append(self)
 
-    def _argv(self, workdir, args, config, port, tls_port):
-        argv = [SERVER_BIN]
+    def _argv(self, workdir, args, config, port, tls_port, binary=None):
+        argv = [binary or SERVER_BIN]
         if isinstance(config, Path):  # an existing (or deliberately missing) file
             argv.append(str(config))
         elif config is not None:  # config text: written to server.conf
@@ -195,23 +199,24 @@ class ServerFactory:
             argv += ["--port", str(port)]
         if tls_port is not None:
             argv += ["--tls-port", str(tls_port)]
-        return argv + reference_only_args() + [str(a) for a in args]
+        return argv + reference_only_args(binary) + [str(a) for a in args]
 
     def _workdir(self):
         workdir = self.tmpdir / f"server{len(self.servers)}"
         workdir.mkdir(parents=True)
         return workdir
 
-    def start(self, *args, config=None, port="auto", tls_port=None, wait=True):
+    def start(self, *args, config=None, port="auto", tls_port=None, wait=True, binary=None):
         """Start a server; port/tls_port 'auto' pick a free port, None omits it.
 
-        config is the text of a config file, or a Path passed as is.
+        config is the text of a config file, or a Path passed as is. binary defaults to the
+        server under test; REFERENCE_BIN starts Debian's redis-server.
         """
         a, b = free_ports(2)
         port = a if port == "auto" else port
         tls_port = b if tls_port == "auto" else tls_port
         workdir = self._workdir()
-        server = Server(workdir, self._argv(workdir, args, config, port, tls_port),
+        server = Server(workdir, self._argv(workdir, args, config, port, tls_port, binary),
                         port, tls_port)
         self.servers.append(server)
         return server.wait_ready() if wait else server
