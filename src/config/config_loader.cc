@@ -104,6 +104,11 @@ bool apply_lines(const std::vector<Line>& lines, ServerConfig* config, std::stri
       *error = fatal_report(line, "Bad directive or wrong number of arguments");
       return false;
     }
+    // As in Valkey, one quoted argument of a multi-word directive is split on spaces:
+    // --client-output-buffer-limit "normal 1mb 0 0" or --save "900 1" mean the unquoted forms.
+    if (d->has_flag(kMultiArg) && args.size() == 1 && !args[0].empty()) {
+      args = split_set_value(*d, args[0]);
+    }
     if (d->has_flag(kAccumulate)) {
       auto& [words, where] = accumulated[d];
       bool disables = args.size() == 1 && args[0].empty();
@@ -115,11 +120,6 @@ bool apply_lines(const std::vector<Line>& lines, ServerConfig* config, std::stri
       }
       where = &line;
       continue;
-    }
-    // As in Valkey, one quoted argument of a multi-word directive is split on spaces:
-    // --client-output-buffer-limit "normal 1mb 0 0" means the same as the unquoted form.
-    if (d->has_flag(kMultiArg) && args.size() == 1 && !args[0].empty()) {
-      args = split_set_value(*d, args[0]);
     }
     if (!d->has_flag(kMultiArg) && args.size() != 1) {
       *error = fatal_report(line, "wrong number of arguments");

@@ -82,6 +82,7 @@ struct ServerConfig {
   bool stop_writes_on_bgsave_error = true;
   bool rdb_del_sync_files = false;
   int64_t rdb_key_save_delay = 0;  // microseconds per key while saving (a test hook)
+  int64_t key_load_delay = 0;      // microseconds per key while loading (a test hook)
   std::vector<std::pair<int64_t, int64_t>> save = {{3600, 1}, {300, 100}, {60, 10000}};
   bool appendonly = false;
   AppendFsync appendfsync = AppendFsync::kEverysec;

@@ -131,8 +131,13 @@ SaveResult save_snapshot(const std::string& path, store::Keyspace& keyspace,
 }
 
 SnapshotLoader::SnapshotLoader(const std::string& path, store::Keyspace& keyspace,
-                               const LoadLimits& limits, int64_t now_ms, bool expire_on_load)
-    : keyspace_(keyspace), limits_(limits), now_ms_(now_ms), expire_on_load_(expire_on_load) {
+                               const LoadLimits& limits, int64_t now_ms, bool expire_on_load,
+                               bool merge)
+    : keyspace_(keyspace),
+      limits_(limits),
+      now_ms_(now_ms),
+      expire_on_load_(expire_on_load),
+      merge_(merge) {
   fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd_ < 0) {
     if (errno != ENOENT) error_ = std::string("Fatal error loading the DB: ") + std::strerror(errno);
@@ -256,7 +261,10 @@ bool SnapshotLoader::read_record() {
     return true;
   }
   store::Database& db = keyspace_.db(db_);
-  if (db.dict().find(key) != nullptr) in.fail("Duplicate key '" + key + "' in the RDB");
+  if (db.dict().find(key) != nullptr) {
+    if (!merge_) in.fail("Duplicate key '" + key + "' in the RDB");
+    db.remove(key);
+  }
   store::Entry* e = db.add(key, std::move(value));
   if (expire >= 0) db.set_expire(e, expire);
   ++keys_loaded_;

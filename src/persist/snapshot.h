@@ -38,8 +38,10 @@ class SnapshotLoader {
  public:
   // Opens `path`; ok() is false (with error()) when it cannot be read. A missing file is not
   // an error: exists() tells.
+  // `merge` lets a loaded key replace one already present (DEBUG RELOAD MERGE); otherwise a
+  // key that is already there is an error, as a duplicate inside one file would be.
   SnapshotLoader(const std::string& path, store::Keyspace& keyspace, const LoadLimits& limits,
-                 int64_t now_ms, bool expire_on_load = true);
+                 int64_t now_ms, bool expire_on_load = true, bool merge = false);
   ~SnapshotLoader();
 
   bool exists() const { return exists_; }
@@ -65,6 +67,7 @@ class SnapshotLoader {
   LoadLimits limits_;
   int64_t now_ms_;
   bool expire_on_load_;
+  bool merge_;
   int fd_ = -1;
   bool exists_ = false;
   bool done_ = false;

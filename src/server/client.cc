@@ -181,6 +181,20 @@ void Client::execute(const std::vector<std::string_view>& args) {
     return reply_error(commands::errors::kNoAuth);
   }
 
+  if (server_->loading() && !spec->has(commands::kLoading)) {
+    ++spec->rejected_calls;
+    return reply_error("LOADING Valkey is loading the dataset in memory");
+  }
+  if ((spec->has(commands::kWrite) || spec->name == "ping") &&
+      server_->persistence().refuses_writes()) {
+    ++spec->rejected_calls;
+    return reply_error(
+        "MISCONF Valkey is configured to save RDB snapshots, but it's currently unable to "
+        "persist to disk. Commands that may modify the data set are disabled, because this "
+        "instance is configured to report errors during writes if RDB snapshotting fails "
+        "(stop-writes-on-bgsave-error option). Please check the Valkey logs for details about "
+        "the RDB error.");
+  }
   if (session_.in_multi && spec->has(commands::kNoMulti)) {
     return reply_error("ERR Command not allowed inside a transaction");
   }

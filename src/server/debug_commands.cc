@@ -126,23 +126,62 @@ void debug_help(CommandContext& ctx) {
       "    Print this help."});
 }
 
+// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, empty the dataset, load the dump back.
+void debug_reload(Server& server, CommandContext& ctx) {
+  bool merge = false, flush = true, save = true;
+  for (size_t i = 2; i < ctx.argc(); ++i) {
+    std::string_view opt = ctx.arg(i);
+    if (iequals(opt, "merge")) {
+      merge = true;
+    } else if (iequals(opt, "noflush")) {
+      flush = false;
+    } else if (iequals(opt, "nosave")) {
+      save = false;
+    } else {
+      return ctx.reply.error("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
+    }
+  }
+  std::string error;
+  if (save && !server.persistence().save(ctx.now_ms, &error)) return ctx.reply.error("ERR");
+  if (flush) {
+    for (size_t db = 0; db < ctx.engine.keyspace.db_count(); ++db) {
+      ctx.engine.database_emptied(static_cast<int>(db));
+    }
+    ctx.engine.keyspace.flush_all();
+  }
+  if (!server.persistence().load_all(ctx.now_ms, &error, merge)) {
+    CACHET_LOG_WARNING("DEBUG RELOAD failed: {}", error);
+    return ctx.reply.error("ERR Error trying to load the RDB dump, check server logs.");
+  }
+  CACHET_LOG_NOTICE("DB reloaded by DEBUG RELOAD");
+  ctx.reply.ok();
+}
+
 void shutdown_command(Server& server, CommandContext& ctx) {
-  bool abort = false;
+  bool abort = false, save = false, nosave = false, force = false;
   for (size_t i = 1; i < ctx.argc(); ++i) {
     std::string_view opt = ctx.arg(i);
     if (iequals(opt, "abort")) {
       abort = true;
-    } else if (!iequals(opt, "nosave") && !iequals(opt, "save") && !iequals(opt, "now") &&
-               !iequals(opt, "force")) {
+    } else if (iequals(opt, "nosave")) {
+      nosave = true;
+    } else if (iequals(opt, "save")) {
+      save = true;
+    } else if (iequals(opt, "force")) {
+      force = true;
+    } else if (!iequals(opt, "now")) {
       return ctx.reply.error(errors::kSyntax);
     }
   }
-  if (abort) {
-    if (ctx.argc() != 2) return ctx.reply.error(errors::kSyntax);
-    return ctx.reply.error("ERR No shutdown in progress.");
-  }
-  // There is no dataset on disk to write yet, so SAVE and NOSAVE shut down alike.
+  if ((abort && ctx.argc() != 2) || (save && nosave)) return ctx.reply.error(errors::kSyntax);
+  if (abort) return ctx.reply.error("ERR No shutdown in progress.");
   CACHET_LOG_WARNING("User requested shutdown...");
+  // SAVE forces a snapshot, NOSAVE skips it; otherwise save points decide, as in Valkey.
+  // Nothing is saved while a dump is still loading: it would overwrite the good one.
+  bool want_save = !server.loading() && !nosave && (save || !server.config().save.empty());
+  if (!server.prepare_shutdown(want_save, force)) {
+    return ctx.reply.error("ERR Errors trying to SHUTDOWN. Check logs.");
+  }
   server.request_shutdown();
   ctx.session.close_after_reply = true;  // no reply: the connection just closes
 }
@@ -184,6 +223,7 @@ void register_debug_commands(Server& server, commands::CommandTable& t) {
     ctx.engine.active_expire_enabled = v != 0;
     ctx.reply.ok();
   });
+  sub("reload", -2, [srv](CommandContext& ctx) { debug_reload(*srv, ctx); });
   sub("help", 2, debug_help);
 
   t.add(cmd("shutdown", -1, kAdmin | kNoscript | kLoading | kStale | kNoMulti | kSentinel |
@@ -199,6 +239,7 @@ void register_server_families(Server& server, commands::CommandTable& table) {
   register_config_commands(server, table);
   register_info_commands(server, table);
   register_debug_commands(server, table);
+  register_persistence_commands(server, table);
 }
 
 }  // namespace cachet::server

@@ -104,18 +104,15 @@ void section_memory(Server& s, std::string& out) {
 }
 
 void section_persistence(Server& s, std::string& out) {
-  int64_t start = s.engine().stats.start_time_us / 1000000;
   out += "# Persistence\r\n";
-  out += fmt::format(
-      "loading:0\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\ncurrent_cow_size:0\r\n"
-      "current_fork_perc:0.00\r\ncurrent_save_keys_processed:0\r\ncurrent_save_keys_total:0\r\n"
-      "rdb_changes_since_last_save:{}\r\nrdb_bgsave_in_progress:0\r\nrdb_last_save_time:{}\r\n"
-      "rdb_last_bgsave_status:ok\r\nrdb_last_bgsave_time_sec:-1\r\n"
-      "rdb_current_bgsave_time_sec:-1\r\naof_enabled:0\r\naof_rewrite_in_progress:0\r\n"
+  s.persistence().info(out, now_ms());
+  out +=
+      "aof_enabled:0\r\naof_rewrite_in_progress:0\r\n"
       "aof_rewrite_scheduled:0\r\naof_last_rewrite_time_sec:-1\r\n"
       "aof_current_rewrite_time_sec:-1\r\naof_last_bgrewrite_status:ok\r\n"
-      "aof_last_write_status:ok\r\n",
-      s.engine().dirty, start);
+      "aof_rewrites:0\r\naof_rewrites_consecutive_failures:0\r\n"
+      "aof_last_write_status:ok\r\naof_last_cow_size:0\r\n"
+      "module_fork_in_progress:0\r\nmodule_fork_last_cow_size:0\r\n";
 }
 
 void section_stats(Server& s, std::string& out) {

@@ -37,6 +37,7 @@ Server::Server(config::ServerConfig config, std::string config_file)
   engine_ = std::make_unique<commands::Engine>(&config_);
   notifier_ = std::make_unique<KeyspaceNotifier>(engine_.get());
   engine_->event_sink = notifier_.get();
+  persistence_ = std::make_unique<Persistence>(*engine_);
   tls_reloader_ = std::make_unique<net::TlsReloader>(
       &loop_, [this](std::shared_ptr<net::TlsContext> next, const std::string& error) {
         on_tls_reload(std::move(next), error);
@@ -102,6 +103,11 @@ int Server::run() {
     return 1;
   }
   write_pid_file();
+  if (!persistence_->begin_loading(now_ms(), &error)) {
+    CACHET_LOG_WARNING("Fatal error loading the DB: {}. Exiting.", error);
+    std::fprintf(stderr, "Fatal error loading the DB: %s. Exiting.\n", error.c_str());
+    return 1;
+  }
   loop_.set_before_sleep([this] { return before_sleep(); });
   loop_.set_periodic([this] { return std::max<int64_t>(1, 1000 / config_.hz); },
                      [this] { cron(); });
@@ -121,7 +127,7 @@ int Server::run() {
   tls_listener_.reset();
   unix_.reset();
   CACHET_LOG_WARNING("Cachet is now ready to exit, bye bye...");
-  return 0;
+  return exit_code_;
 }
 
 Client* Server::find_client(uint64_t id) {
@@ -173,13 +179,31 @@ void Server::serve_blocked_clients() {
 bool Server::before_sleep() {
   if (int sig = g_shutdown_signal.exchange(0); sig != 0) {
     CACHET_LOG_WARNING("Received {} scheduling shutdown...", sig == SIGINT ? "SIGINT" : "SIGTERM");
-    shutdown_requested_ = true;
+    // A signal saves when save points are configured, as Valkey; a half-loaded dataset never
+    // overwrites the dump it came from.
+    if (loading() || prepare_shutdown(!config_.save.empty(), false)) {
+      shutdown_requested_ = true;
+    } else {
+      CACHET_LOG_WARNING("Error trying to save the DB, can't exit.");
+    }
   }
   if (shutdown_requested_) {
     loop_.stop();
     return false;
   }
   bool handshakes_waiting = handshake_budget_.run_deferred();
+  bool still_loading = false;
+  if (loading()) {
+    // A slice of the dump per loop iteration: clients are answered (-LOADING) in between.
+    std::string error;
+    if (!persistence_->load_step(50'000, &error)) {
+      CACHET_LOG_WARNING("{}", error);
+      std::fprintf(stderr, "%s\n", error.c_str());
+      exit_code_ = 1;
+      shutdown_requested_ = true;
+    }
+    still_loading = loading();
+  }
   // Clients blocked on keys written in this iteration get their turn before replies go out.
   serve_blocked_clients();
   // One pass writes every reply produced in this iteration. The two vectors trade places so
@@ -191,7 +215,7 @@ bool Server::before_sleep() {
   }
   writing_.clear();
   free_closed_clients();
-  return handshakes_waiting;
+  return handshakes_waiting || still_loading;
 }
 
 void Server::free_closed_clients() {
@@ -241,6 +265,17 @@ void Server::cron() {
   engine_->blocking.expire_timeouts(now);
   tls_cron(now);
   if (pause_mode_ != PauseMode::kNone && now >= pause_until_ms_) unpause();
+  if (!loading()) persistence_->cron(now);
+}
+
+bool Server::prepare_shutdown(bool save, bool force) {
+  persistence_->kill_child();
+  if (!save) return true;
+  CACHET_LOG_NOTICE("Saving the final RDB snapshot before exiting.");
+  std::string error;
+  if (persistence_->save(now_ms(), &error)) return true;
+  CACHET_LOG_WARNING("Error trying to save the DB before exiting.");
+  return force;
 }
 
 }  // namespace cachet::server

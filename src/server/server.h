@@ -16,6 +16,7 @@
 #include "net/tls_context.h"
 #include "net/tls_reloader.h"
 #include "server/keyspace_notifier.h"
+#include "server/persistence.h"
 #include "server/tls_stats.h"
 
 namespace cachet::server {
@@ -59,6 +60,11 @@ class Server {
   // changed (the caller restores the old values).
   bool apply(config::ApplyGroup group, std::string* error);
   void request_shutdown() { shutdown_requested_ = true; }
+  // Before exiting: stops a background save and, when `save`, writes the snapshot. False when
+  // that save failed and `force` is not set: the server must keep running.
+  bool prepare_shutdown(bool save, bool force);
+  Persistence& persistence() { return *persistence_; }
+  bool loading() const { return persistence_->loading(); }
 
   std::shared_ptr<net::TlsContext> tls_context() const { return tls_; }
   int listening_port() const { return plain_ ? plain_->port() : 0; }
@@ -94,6 +100,8 @@ class Server {
   net::EventLoop loop_;
   std::unique_ptr<commands::Engine> engine_;
   std::unique_ptr<KeyspaceNotifier> notifier_;  // the engine's event sink
+  std::unique_ptr<Persistence> persistence_;
+  int exit_code_ = 0;
   std::unique_ptr<net::Listener> plain_;
   std::unique_ptr<net::Listener> tls_listener_;
   std::unique_ptr<net::Listener> unix_;

@@ -15,6 +15,7 @@ void register_client_commands(Server& server, commands::CommandTable& table);
 void register_config_commands(Server& server, commands::CommandTable& table);
 void register_info_commands(Server& server, commands::CommandTable& table);
 void register_debug_commands(Server& server, commands::CommandTable& table);
+void register_persistence_commands(Server& server, commands::CommandTable& table);
 
 // One CLIENT LIST line for a client.
 std::string describe_client(const Server& server, const Client& client, int64_t now_ms);

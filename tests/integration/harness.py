@@ -131,6 +131,7 @@ class Server:
         return self
 
     def stop(self):
+        self.expect_exit = True  # a deliberate stop is not a crash
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:

@@ -1,0 +1,245 @@
+#include "server/persistence.h"
+
+#include <fmt/format.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <thread>
+
+#include "commands/engine.h"
+#include "common/clock.h"
+#include "common/log.h"
+#include "store/memory.h"
+
+namespace cachet::server {
+
+Persistence::Persistence(commands::Engine& engine)
+    : engine_(engine), config_(engine.config), last_save_s_(now_ms() / 1000) {}
+
+Persistence::~Persistence() { kill_child(); }
+
+std::string Persistence::path() const {
+  // The process works in `dir` (main and CONFIG SET dir chdir there), as Valkey does.
+  return config_.dbfilename;
+}
+
+persist::SaveOptions Persistence::save_options(int64_t now_ms) const {
+  persist::SaveOptions o;
+  o.compress = config_.rdbcompression;
+  o.checksum = config_.rdbchecksum;
+  o.now_ms = now_ms;
+  o.key_delay_us = config_.rdb_key_save_delay > 0 ? config_.rdb_key_save_delay : 0;
+  o.used_memory = store::allocated_bytes();
+  return o;
+}
+
+persist::LoadLimits Persistence::load_limits() const {
+  persist::LoadLimits l;
+  l.set = {static_cast<size_t>(config_.set_max_intset_entries),
+           static_cast<size_t>(config_.set_max_listpack_entries),
+           static_cast<size_t>(config_.set_max_listpack_value)};
+  l.hash = {static_cast<size_t>(config_.hash_max_listpack_entries),
+            static_cast<size_t>(config_.hash_max_listpack_value)};
+  l.zset = {static_cast<size_t>(config_.zset_max_listpack_entries),
+            static_cast<size_t>(config_.zset_max_listpack_value)};
+  l.list_max_listpack_size = config_.list_max_listpack_size;
+  return l;
+}
+
+bool Persistence::begin_loading(int64_t now_ms, std::string* error, bool merge) {
+  auto loader = std::make_unique<persist::SnapshotLoader>(path(), engine_.keyspace, load_limits(),
+                                                          now_ms, true, merge);
+  if (!loader->ok()) {
+    *error = loader->error();
+    return false;
+  }
+  if (!loader->exists()) return true;
+  CACHET_LOG_NOTICE("Loading RDB produced by version {} ({} bytes)", loader->version(),
+                    loader->file_size());
+  loading_start_ms_ = now_ms;
+  last_progress_log_ms_ = now_ms;
+  loader_ = std::move(loader);
+  return true;
+}
+
+bool Persistence::load_step(int64_t budget_us, std::string* error) {
+  if (!loader_) return true;
+  int64_t deadline = monotonic_us() + budget_us;
+  // key-load-delay slows loading down key by key, so tests can watch a load in progress.
+  int64_t delay_us = config_.key_load_delay;
+  while (monotonic_us() < deadline && loader_->step(delay_us > 0 ? 1 : 1024)) {
+    if (delay_us > 0) std::this_thread::sleep_for(std::chrono::microseconds(delay_us));
+  }
+  int64_t now = now_ms();
+  if (!loader_->ok()) {
+    *error = fmt::format("Short read or OOM loading DB. Unrecoverable error, aborting now. {}",
+                         loader_->error());
+    loader_.reset();
+    return false;
+  }
+  double elapsed_s = static_cast<double>(now - loading_start_ms_) / 1000.0;
+  if (!loader_->done()) {
+    if (now - last_progress_log_ms_ >= 1000) {
+      last_progress_log_ms_ = now;
+      double mb = static_cast<double>(loader_->bytes_read()) / (1024.0 * 1024.0);
+      CACHET_LOG_NOTICE("Loading RDB: {} keys, {:.1f} of {:.1f} MB ({:.0f}%), {:.1f} MB/s",
+                        loader_->keys_loaded(), mb,
+                        static_cast<double>(loader_->file_size()) / (1024.0 * 1024.0),
+                        100.0 * static_cast<double>(loader_->bytes_read()) /
+                            static_cast<double>(std::max<uint64_t>(1, loader_->file_size())),
+                        elapsed_s > 0 ? mb / elapsed_s : 0.0);
+    }
+    return true;
+  }
+  last_load_keys_loaded_ = loader_->keys_loaded();
+  last_load_keys_expired_ = loader_->expired_skipped();
+  CACHET_LOG_NOTICE("Done loading RDB, keys loaded: {}, keys expired: {}.",
+                    last_load_keys_loaded_, last_load_keys_expired_);
+  CACHET_LOG_NOTICE("DB loaded from disk: {:.3f} seconds", elapsed_s);
+  loader_.reset();
+  return true;
+}
+
+bool Persistence::load_all(int64_t now_ms, std::string* error, bool merge) {
+  if (!begin_loading(now_ms, error, merge)) return false;
+  while (loading()) {
+    if (!load_step(1'000'000, error)) return false;
+  }
+  return true;
+}
+
+bool Persistence::save(int64_t now_ms, std::string* error) {
+  if (bgsave_in_progress()) {
+    *error = "ERR Background save already in progress";
+    return false;
+  }
+  persist::SaveResult r = persist::save_snapshot(path(), engine_.keyspace, save_options(now_ms));
+  if (!r.ok) {
+    CACHET_LOG_WARNING("Failed saving the DB: {}", r.error);
+    *error = "ERR";
+    return false;
+  }
+  CACHET_LOG_NOTICE("DB saved on disk");
+  engine_.dirty = 0;
+  last_save_s_ = now_ms / 1000;
+  last_bgsave_ok_ = true;  // a good foreground save clears a failed background one
+  ++saves_;
+  return true;
+}
+
+Persistence::BgsaveResult Persistence::bgsave(int64_t now_ms, std::string* error) {
+  if (bgsave_in_progress()) return BgsaveResult::kInProgress;
+  last_bgsave_try_s_ = now_ms / 1000;
+  persist::SaveOptions options = save_options(now_ms);
+  pid_t pid = fork();
+  if (pid < 0) {
+    *error = std::string("Can't save in background: fork: ") + std::strerror(errno);
+    CACHET_LOG_WARNING("{}", *error);
+    last_bgsave_ok_ = false;
+    return BgsaveResult::kFailed;
+  }
+  if (pid == 0) {
+    // The child owns a copy-on-write view of the keyspace as it was at fork: write it and
+    // leave without running the parent's destructors or flushing its buffers.
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+    persist::SaveResult r = persist::save_snapshot(path(), engine_.keyspace, options);
+    _exit(r.ok ? 0 : 1);
+  }
+  CACHET_LOG_NOTICE("Background saving started by pid {}", pid);
+  child_ = pid;
+  child_start_ms_ = now_ms;
+  dirty_at_fork_ = engine_.dirty;
+  bgsave_scheduled_ = false;
+  return BgsaveResult::kStarted;
+}
+
+void Persistence::finish_child(int status, int64_t now_ms) {
+  last_bgsave_duration_s_ = (now_ms - child_start_ms_) / 1000;
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+    CACHET_LOG_NOTICE("Background saving terminated with success");
+    engine_.dirty = engine_.dirty >= dirty_at_fork_ ? engine_.dirty - dirty_at_fork_ : 0;
+    last_save_s_ = now_ms / 1000;
+    last_bgsave_ok_ = true;
+    ++saves_;
+  } else if (WIFSIGNALED(status)) {
+    CACHET_LOG_WARNING("Background saving terminated by signal {}", WTERMSIG(status));
+    // A killed child cannot clean up after itself.
+    ::unlink(fmt::format("temp-{}.rdb", child_).c_str());
+    // Killing it on purpose (SIGUSR1, as Valkey) is not an error.
+    last_bgsave_ok_ = WTERMSIG(status) == SIGUSR1;
+  } else {
+    CACHET_LOG_WARNING("Background saving error");
+    last_bgsave_ok_ = false;
+  }
+  child_ = -1;
+}
+
+void Persistence::cron(int64_t now_ms) {
+  if (child_ > 0) {
+    int status = 0;
+    pid_t done = waitpid(child_, &status, WNOHANG);
+    if (done == child_) finish_child(status, now_ms);
+    if (child_ > 0) return;
+  }
+  std::string error;
+  if (bgsave_scheduled_) {
+    bgsave(now_ms, &error);
+    return;
+  }
+  // A failed save is retried after 5 seconds, as Valkey's CONFIG_BGSAVE_RETRY_DELAY.
+  int64_t now_s = now_ms / 1000;
+  bool may_retry = last_bgsave_ok_ || now_s - last_bgsave_try_s_ > 5;
+  for (const auto& [seconds, changes] : config_.save) {
+    if (engine_.dirty >= static_cast<uint64_t>(changes) && now_s - last_save_s_ > seconds &&
+        may_retry) {
+      CACHET_LOG_NOTICE("{} changes in {} seconds. Saving...", changes, seconds);
+      bgsave(now_ms, &error);
+      return;
+    }
+  }
+}
+
+void Persistence::kill_child() {
+  if (child_ <= 0) return;
+  ::kill(child_, SIGUSR1);
+  int status = 0;
+  waitpid(child_, &status, 0);
+  ::unlink(fmt::format("temp-{}.rdb", child_).c_str());
+  child_ = -1;
+}
+
+bool Persistence::refuses_writes() const {
+  return config_.stop_writes_on_bgsave_error && !config_.save.empty() && !last_bgsave_ok_;
+}
+
+void Persistence::info(std::string& out, int64_t now_ms) const {
+  out += fmt::format("loading:{}\r\nasync_loading:0\r\n", loading() ? 1 : 0);
+  if (loading()) {
+    uint64_t total = loader_->file_size(), done = loader_->bytes_read();
+    double perc = total > 0 ? 100.0 * static_cast<double>(done) / static_cast<double>(total) : 0;
+    double elapsed = static_cast<double>(now_ms - loading_start_ms_) / 1000.0;
+    int64_t eta = done > 0 ? static_cast<int64_t>(elapsed * static_cast<double>(total - done) /
+                                                  static_cast<double>(done))
+                           : 1;
+    out += fmt::format(
+        "loading_start_time:{}\r\nloading_total_bytes:{}\r\nloading_rdb_used_mem:0\r\n"
+        "loading_loaded_bytes:{}\r\nloading_loaded_perc:{:.2f}\r\nloading_eta_seconds:{}\r\n",
+        loading_start_ms_ / 1000, total, done, perc, eta);
+  }
+  out += fmt::format(
+      "current_cow_peak:0\r\ncurrent_cow_size:0\r\ncurrent_cow_size_age:0\r\n"
+      "current_fork_perc:0.00\r\ncurrent_save_keys_processed:0\r\ncurrent_save_keys_total:0\r\n"
+      "rdb_changes_since_last_save:{}\r\nrdb_bgsave_in_progress:{}\r\nrdb_last_save_time:{}\r\n"
+      "rdb_last_bgsave_status:{}\r\nrdb_last_bgsave_time_sec:{}\r\n"
+      "rdb_current_bgsave_time_sec:{}\r\nrdb_saves:{}\r\nrdb_last_cow_size:0\r\n"
+      "rdb_last_load_keys_expired:{}\r\nrdb_last_load_keys_loaded:{}\r\n",
+      engine_.dirty, bgsave_in_progress() ? 1 : 0, last_save_s_, last_bgsave_ok_ ? "ok" : "err",
+      last_bgsave_duration_s_, bgsave_in_progress() ? (now_ms - child_start_ms_) / 1000 : -1,
+      saves_, last_load_keys_expired_, last_load_keys_loaded_);
+}
+
+}  // namespace cachet::server
