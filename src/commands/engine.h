@@ -8,6 +8,7 @@
 
 #include "commands/blocking.h"
 #include "commands/command_table.h"
+#include "commands/eviction.h"
 #include "commands/notifications.h"
 #include "commands/watch_registry.h"
 #include "common/clock.h"
@@ -27,6 +28,7 @@ struct ServerStats {
   uint64_t unexpected_error_replies = 0;
   uint64_t client_query_buffer_limit_disconnections = 0;
   uint64_t client_output_buffer_limit_disconnections = 0;
+  uint64_t evicted_keys = 0;
   // INFO errorstats: replies counted by their error code ("ERR", "WRONGTYPE", ...).
   std::map<std::string, uint64_t, std::less<>> errors_by_code;
 
@@ -60,6 +62,12 @@ class Engine {
   WatchRegistry watches;
   BlockingRegistry blocking;
   EventSink* event_sink = nullptr;  // keyspace notifications; set by the server
+  Eviction eviction;
+  bool evictions_paused = false;  // CLIENT PAUSE in force: the dataset must not change
+
+  // After maxmemory, maxmemory-policy or the LFU parameters change (and at start-up): how
+  // keys are stamped, and the limit hash tables consult before growing.
+  void memory_config_changed();
 
   // A keyspace event of class `cls` (NotifyClass) named `event` happened to `key`.
   void notify(uint32_t cls, std::string_view event, int db, std::string_view key) {
@@ -73,6 +81,8 @@ class Engine {
     watches.touch(db, key);
     blocking.signal(db, key);
   }
+  // Leaves MULTI: the queue, the abort flag and the watched keys are dropped.
+  void discard_transaction(Session& session);
   // Before database `db` is emptied: its watched keys that exist count as modified.
   void database_emptied(int db);
   // Before databases `a` and `b` trade places: a watched key in either that exists in either

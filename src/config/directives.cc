@@ -262,7 +262,8 @@ std::vector<Directive> build_table() {
                                           {{"always", AppendFsync::kAlways},
                                            {"everysec", AppendFsync::kEverysec},
                                            {"no", AppendFsync::kNo}}));
-  t.push_back(memory_directive("maxmemory", &C::maxmemory, 0, kMax));
+  constexpr ApplyGroup M = ApplyGroup::kMaxmemory;
+  t.push_back(memory_directive("maxmemory", &C::maxmemory, 0, kMax, 0, M));
   t.push_back(enum_directive<MaxmemoryPolicy>(
       "maxmemory-policy", &C::maxmemory_policy,
       {{"volatile-lru", MaxmemoryPolicy::kVolatileLru},
@@ -272,8 +273,15 @@ std::vector<Directive> build_table() {
        {"allkeys-lru", MaxmemoryPolicy::kAllkeysLru},
        {"allkeys-lfu", MaxmemoryPolicy::kAllkeysLfu},
        {"allkeys-random", MaxmemoryPolicy::kAllkeysRandom},
-       {"noeviction", MaxmemoryPolicy::kNoeviction}}));
+       {"noeviction", MaxmemoryPolicy::kNoeviction}},
+      0, M));
   t.push_back(int_directive("maxmemory-samples", &C::maxmemory_samples, 1, 64));
+  t.push_back(int_directive("maxmemory-eviction-tenacity", &C::maxmemory_eviction_tenacity, 0,
+                            100));
+  t.push_back(int_directive("lfu-log-factor", &C::lfu_log_factor, 0, INT_MAX, 0, M));
+  t.push_back(int_directive("lfu-decay-time", &C::lfu_decay_time, 0, INT_MAX, 0, M));
+  // Evicted keys are freed at once on the engine thread; accepted so Valkey configs load.
+  t.push_back(bool_directive("lazyfree-lazy-eviction", &C::lazyfree_lazy_eviction));
   t.push_back(bool_directive("lazyfree-lazy-user-flush", &C::lazyfree_lazy_user_flush));
   t.push_back(choice_directive("enable-debug-command", &C::enable_debug_command,
                                {"no", "yes", "local"}, kImmutable));

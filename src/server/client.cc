@@ -152,6 +152,30 @@ void Client::reply_error(std::string_view message) {
   queue_write();
 }
 
+bool Client::memory_allows(commands::CommandSpec& spec) {
+  commands::Engine& engine = server_->engine();
+  if (engine.eviction.perform(engine) != commands::EvictResult::kFail) return true;
+  // Commands that do not add data (reads, DEL, CONFIG ...) still run when nothing could be
+  // freed; so does an EXEC whose queue has none that would.
+  bool is_exec = session_.in_multi && spec.has(commands::kRunsInMulti) && spec.name == "exec";
+  bool deny = spec.has(commands::kDenyOom);
+  if (is_exec) {
+    for (const commands::QueuedCommand& q : session_.queued) deny |= q.spec->has(commands::kDenyOom);
+  }
+  if (!deny) return true;
+  ++spec.rejected_calls;
+  if (is_exec) {
+    // As Valkey: a refused EXEC ends the transaction and says why.
+    engine.discard_transaction(session_);
+    std::string message = "EXECABORT Transaction discarded because of: ";
+    message += commands::kOomError;
+    reply_error(message);
+  } else {
+    reply_error(commands::kOomError);
+  }
+  return false;
+}
+
 void Client::execute(const std::vector<std::string_view>& args) {
   commands::Engine& engine = server_->engine();
   commands::CommandSpec* spec = engine.commands.find(args[0]);
@@ -182,6 +206,7 @@ void Client::execute(const std::vector<std::string_view>& args) {
   if (session_.in_multi && spec->has(commands::kNoMulti)) {
     return reply_error("ERR Command not allowed inside a transaction");
   }
+  if (server_->config().maxmemory > 0 && !memory_allows(*spec)) return;
   if (session_.in_multi && !spec->has(commands::kRunsInMulti)) {
     session_.queued.push_back({spec, std::vector<std::string>(args.begin(), args.end())});
     writer_.simple("QUEUED");
