@@ -50,9 +50,9 @@ Entry* Database::lookup_read(std::string_view key, int64_t now_ms, bool touch) {
 Entry* Database::set(std::string_view key, Value value, bool keep_ttl) {
   Entry* e = dict_.find(key);
   if (e == nullptr) return add(key, std::move(value));
+  // The access stamp stays: the caller's lookup of the old value was the access (Valkey keeps
+  // the old object's LRU/LFU field on an overwrite too).
   e->value = std::move(value);
-  // An overwrite is an access to the key, not a new key: an LFU counter keeps its history.
-  e->lru = access_->touched(e->lru, now_ms());
   if (!keep_ttl && e->has_expire) erase_entry_ttl(e);
   return e;
 }

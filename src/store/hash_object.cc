@@ -1,5 +1,7 @@
 #include "store/hash_object.h"
 
+#include "store/heap_size.h"
+
 #include <malloc.h>
 
 namespace cachet::store {
@@ -122,9 +124,9 @@ std::unique_ptr<HashObject> HashObject::clone() const {
 }
 
 size_t HashObject::memory_bytes() const {
-  size_t bytes = sizeof(HashObject);
-  if (compact()) return bytes + packed_.capacity();
-  bytes += sizeof(Dict) + table_->overhead_bytes();
+  size_t bytes = block_bytes(this);
+  if (compact()) return bytes + heap_bytes_of(packed_);
+  bytes += block_bytes(table_.get()) + table_->overhead_bytes();
   table_->for_each([&](Entry* e) { bytes += malloc_usable_size(e) + e->value.heap_bytes(); });
   return bytes;
 }

@@ -22,7 +22,7 @@ class ListObject {
   ListObject& operator=(const ListObject&) = delete;
 
   bool compact() const { return !big_; }
-  size_t size() const { return compact() ? count_ : deque_.size(); }
+  size_t size() const { return compact() ? count_ : big_->size(); }
 
   void push_front(std::string_view item);
   void push_back(std::string_view item);
@@ -53,17 +53,18 @@ class ListObject {
   void rebalance();  // converts between the forms as the size crosses the limits
 
   int64_t limit_;
-  bool big_ = false;
   std::string packed_;
   size_t count_ = 0;
-  std::deque<std::string> deque_;
+  // The large form, only while the list is large: an empty std::deque alone costs about
+  // 600 bytes (its map and a first block), more than most small lists hold.
+  std::unique_ptr<std::deque<std::string>> big_;
 };
 
 template <typename Fn>
 void ListObject::for_range(size_t start, size_t stop, Fn&& fn) const {
   if (!compact()) {
-    for (size_t i = start; i <= stop && i < deque_.size(); ++i)
-      if (!fn(std::string_view(deque_[i]))) return;
+    for (size_t i = start; i <= stop && i < big_->size(); ++i)
+      if (!fn(std::string_view((*big_)[i]))) return;
     return;
   }
   size_t pos = 0;
