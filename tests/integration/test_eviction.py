@@ -4,7 +4,7 @@ MULTI/EXEC), OBJECT FREQ / IDLETIME, and the INFO fields around them."""
 import pytest
 import redis
 
-from harness import wait_until
+from harness import is_reference_server, wait_until
 from resp import RespError
 
 OOM = "OOM command not allowed when used memory > 'maxmemory'."
@@ -125,10 +125,14 @@ def test_used_memory_tracks_the_data_and_returns_after_flushall(r, kind):
             pipe.execute()
     pipe.execute()
     grown = used(r) - before
+    assert grown > 0
     # The estimate: what MEMORY USAGE reports for every key, with the one bucket slot it counts
     # per key replaced by the keyspace's real (power of two) bucket array.
+    # (Redis's MEMORY USAGE leaves out allocator rounding, so against the reference this only
+    # checks that memory comes back.)
     estimate = memory_usage_sum(r, keys) - 8 * count + bucket_bytes(count)
-    assert abs(grown - estimate) <= 0.10 * estimate, (grown, estimate)
+    if not is_reference_server():
+        assert abs(grown - estimate) <= 0.10 * estimate, (grown, estimate)
     r.flushall()
     # Back to where it started (within 1% of what was loaded: allocator bookkeeping).
     assert abs(used(r) - before) <= 0.01 * grown + 16 * 1024, (before, used(r), grown)
@@ -392,9 +396,11 @@ def test_small_integers_are_shared_unless_lru_or_lfu_limits_memory(r):
     r.config_set("maxmemory-policy", "allkeys-random")
     assert r.object("refcount", "a") > 1
     r.config_set("maxmemory-policy", "allkeys-lru")
+    r.get("a")  # in Valkey the access is what gives the key its own copy
     assert r.object("refcount", "a") == 1
     r.config_set("maxmemory-policy", "volatile-lfu")
-    assert r.object("refcount", "a") == 1
+    r.set("b", 2)
+    assert r.object("refcount", "b") == 1
 
 
 def test_lfu_and_tenacity_directives(r):
