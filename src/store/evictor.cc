@@ -55,7 +55,10 @@ bool Evictor::choose_from_pool(Keyspace& keyspace, const EvictionPolicy& policy,
     Entry* e = keyspace.db(static_cast<size_t>(index)).dict().find(name);
     return e != nullptr && (!policy.volatile_only || e->has_expire);
   };
-  for (;;) {
+  // Rounds only repeat when every pooled key turned out to be a ghost; the bound is a safety
+  // net against a sampler that keeps finding nothing, not a limit ever reached in practice.
+  constexpr int kMaxRounds = 1000;
+  for (int round = 0; round < kMaxRounds; ++round) {
     // Every database is sampled each round, so the choice is not local to one of them.
     size_t candidates = 0;
     for (size_t i = 0; i < keyspace.db_count(); ++i) {
@@ -67,8 +70,8 @@ bool Evictor::choose_from_pool(Keyspace& keyspace, const EvictionPolicy& policy,
     }
     if (candidates == 0) return false;
     if (pool_.take_best(present, db, key)) return true;
-    // Every pooled key was a ghost; sample again (there are candidates, so this ends).
   }
+  return false;
 }
 
 bool Evictor::choose_random(Keyspace& keyspace, const EvictionPolicy& policy, int* db,
