@@ -247,7 +247,13 @@ void Client::invoke(commands::CommandSpec& spec, const std::vector<std::string_v
   session_.last_command = &spec.name;
   Client* previous = server_->current_client();
   server_->set_current_client(this);
+  // CLIENT NO-TOUCH: the command's lookups leave access stamps alone, except TOUCH's, whose
+  // point is the stamp.
+  store::AccessTracking& access = engine.keyspace.access();
+  bool suppress = session_.no_touch && spec.name != "touch";
+  if (suppress) access.set_suppressed(true);
   spec.handler(ctx);
+  if (suppress) access.set_suppressed(false);
   server_->set_current_client(previous);
   // Inside EXEC, CLIENT LIST keeps showing "exec" as the running command.
   if (outer != nullptr && *outer == "exec") session_.last_command = outer;

@@ -59,6 +59,9 @@ class AccessTracking {
   bool lfu() const { return lfu_; }
   int64_t lfu_log_factor() const { return log_factor_; }
   int64_t lfu_decay_time() const { return decay_time_; }
+  // While set, lookups leave stamps alone (a CLIENT NO-TOUCH client's command is running).
+  bool suppressed() const { return suppressed_; }
+  void set_suppressed(bool on) { suppressed_ = on; }
   void configure(bool lfu, int64_t log_factor, int64_t decay_time) {
     lfu_ = lfu;
     log_factor_ = log_factor;
@@ -86,6 +89,7 @@ class AccessTracking {
   }
 
   bool lfu_ = false;
+  bool suppressed_ = false;
   int64_t log_factor_ = 10;
   int64_t decay_time_ = 1;
   uint64_t rng_ = 0x2545F4914F6CDD1DULL;

@@ -27,7 +27,7 @@ bool Database::expire_if_needed(Entry* e, int64_t now_ms) {
 Entry* Database::lookup(std::string_view key, int64_t now_ms, bool touch) {
   Entry* e = dict_.find(key);
   if (e == nullptr || expire_if_needed(e, now_ms)) return nullptr;
-  if (touch) e->lru = access_->touched(e->lru, now_ms);
+  if (touch && !access_->suppressed()) e->lru = access_->touched(e->lru, now_ms);
   return e;
 }
 

@@ -430,3 +430,22 @@ def test_a_full_table_does_not_grow_past_maxmemory(r):
     r.set("k2", "v2")
     assert r.dbsize() == 4098
     assert evicted(r) == 0
+
+
+def test_client_no_touch_leaves_access_stamps_alone(server, r):
+    r.config_set("maxmemory-policy", "allkeys-lfu")
+    r.config_set("lfu-log-factor", 0)
+    r.set("k", "v")
+    other = server.client()
+    assert other.execute_command("CLIENT", "NO-TOUCH", "ON") == "OK"
+    assert "T" in other.client_info()["flags"]
+    other.get("k")
+    assert r.object("freq", "k") == 5
+    other.touch("k")  # TOUCH still touches: that is what it is for
+    assert r.object("freq", "k") == 6
+    assert other.execute_command("CLIENT", "NO-TOUCH", "OFF") == "OK"
+    other.get("k")
+    assert r.object("freq", "k") == 7
+    with pytest.raises(redis.exceptions.ResponseError, match="syntax error"):
+        other.execute_command("CLIENT", "NO-TOUCH", "maybe")
+    other.close()
