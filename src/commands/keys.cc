@@ -96,7 +96,8 @@ void object_subcommand(CommandContext& ctx, std::string_view which) {
         "adjust.");
   }
   // The counter as decayed by now; reading it is not an access.
-  ctx.reply.integer(store::lfu_decayed_counter(e->lru, ctx.now_ms, ctx.engine.config.lfu_decay_time));
+  int64_t decay = ctx.engine.config.lfu_decay_time;
+  ctx.reply.integer(store::lfu_decayed_counter(e->lru, ctx.now_ms, decay));
 }
 
 void memory_usage(CommandContext& ctx) {

@@ -160,7 +160,9 @@ bool Client::memory_allows(commands::CommandSpec& spec) {
   bool is_exec = session_.in_multi && spec.has(commands::kRunsInMulti) && spec.name == "exec";
   bool deny = spec.has(commands::kDenyOom);
   if (is_exec) {
-    for (const commands::QueuedCommand& q : session_.queued) deny |= q.spec->has(commands::kDenyOom);
+    for (const commands::QueuedCommand& q : session_.queued) {
+      deny |= q.spec->has(commands::kDenyOom);
+    }
   }
   if (!deny) return true;
   ++spec.rejected_calls;
@@ -249,11 +251,12 @@ void Client::invoke(commands::CommandSpec& spec, const std::vector<std::string_v
   server_->set_current_client(this);
   // CLIENT NO-TOUCH: the command's lookups leave access stamps alone, except TOUCH's, whose
   // point is the stamp.
+  // Saved and restored because EXEC runs its queue through here, and a queued TOUCH must touch.
   store::AccessTracking& access = engine.keyspace.access();
-  bool suppress = session_.no_touch && spec.name != "touch";
-  if (suppress) access.set_suppressed(true);
+  bool was_suppressed = access.suppressed();
+  access.set_suppressed(session_.no_touch && spec.name != "touch");
   spec.handler(ctx);
-  if (suppress) access.set_suppressed(false);
+  access.set_suppressed(was_suppressed);
   server_->set_current_client(previous);
   // Inside EXEC, CLIENT LIST keeps showing "exec" as the running command.
   if (outer != nullptr && *outer == "exec") session_.last_command = outer;

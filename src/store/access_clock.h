@@ -24,7 +24,9 @@ inline int64_t idle_ms(uint32_t stamp, int64_t now_ms) {
   int64_t ticks = now >= stamp ? now - stamp : int64_t{now} + (kLruClockMax + 1 - stamp);
   return ticks * 1000;
 }
-inline int64_t idle_seconds(uint32_t stamp, int64_t now_ms) { return idle_ms(stamp, now_ms) / 1000; }
+inline int64_t idle_seconds(uint32_t stamp, int64_t now_ms) {
+  return idle_ms(stamp, now_ms) / 1000;
+}
 
 // Minutes clock modulo 2^16, the LFU stamp's time part.
 inline uint32_t lfu_minutes(int64_t now_ms) {

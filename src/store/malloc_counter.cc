@@ -86,8 +86,8 @@ void* realloc(void* old, size_t size) noexcept {
     }
     return nullptr;
   }
-  g_allocated.fetch_add(static_cast<int64_t>(malloc_usable_size(p)) - static_cast<int64_t>(old_size),
-                        std::memory_order_relaxed);
+  int64_t grown = static_cast<int64_t>(malloc_usable_size(p)) - static_cast<int64_t>(old_size);
+  g_allocated.fetch_add(grown, std::memory_order_relaxed);
   return p;
 }
 

@@ -449,3 +449,17 @@ def test_client_no_touch_leaves_access_stamps_alone(server, r):
     with pytest.raises(redis.exceptions.ResponseError, match="syntax error"):
         other.execute_command("CLIENT", "NO-TOUCH", "maybe")
     other.close()
+
+
+def test_client_no_touch_inside_exec_still_lets_touch_touch(server, r):
+    r.config_set("maxmemory-policy", "allkeys-lfu")
+    r.config_set("lfu-log-factor", 0)
+    r.set("k", "v")
+    with server.raw() as c:
+        assert c.call("CLIENT", "NO-TOUCH", "ON") == "OK"
+        c.call("MULTI")
+        c.call("GET", "k")
+        c.call("TOUCH", "k")
+        c.call("GET", "k")
+        assert c.call("EXEC") == [b"v", 1, b"v"]
+    assert r.object("freq", "k") == 6  # only the TOUCH counted
