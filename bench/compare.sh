@@ -8,46 +8,70 @@
 set -euo pipefail
 
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
-REPO_DIR=$(cd -- "$SCRIPT_DIR/.." && pwd)
 INVOCATION="bench/compare.sh${*:+ $*}"
+# shellcheck source=bench/lib.sh
+. "$SCRIPT_DIR/lib.sh"
 
 # ---------------------------------------------------------------------------
 # Rows to benchmark (data-driven).
 #
-#   name  redis-benchmark-test(-t)  pipeline(-P)  transport(plain|tls)  [requests]
+#   name  test  pipeline(-P)  transport(plain|tls)  [requests]
 #
+# `test` is a redis-benchmark test (-t), or one of the CUSTOM_CMD tests below.
 # `requests` is optional; when omitted it is $REQUESTS for pipeline 1 and
-# $REQUESTS_PIPELINED otherwise. The row id used by --rows is
-# "<name>-p<pipeline>-<transport>" in lower case, e.g. "get-p16-tls".
+# $REQUESTS_PIPELINED otherwise; "/K" means that default divided by K. The row
+# id used by --rows is "<name>-p<pipeline>-<transport>" in lower case, e.g.
+# "get-p16-tls"; --tests selects by name.
 #
 # Rows run in this order inside each run, so put writers before readers
-# (SET before GET, LPUSH before LPOP, ...). To add more, e.g.:
-#   "LPUSH  lpush  1  plain"
-#   "LPOP   lpop   1  plain"     # drains the list LPUSH filled
-#   "SADD   sadd   1  plain"
-#   "HSET   hset   1  plain"
-#   "ZADD   zadd   1  plain"
+# (SET before GET, LPUSH before LPOP: the same number of LPOPs drains the list
+# that LPUSH filled). redis-benchmark's keys: LPUSH/LPOP one list "mylist",
+# SADD "myset", HSET "myhash", ZADD "myzset" (members and scores from -r).
 # Extra rows can also be supplied without editing this file via EXTRA_ROWS
 # (newline- or ';'-separated, same format).
 # ---------------------------------------------------------------------------
 ROWS=(
-  "SET  set  1   plain"
-  "GET  get  1   plain"
-  "SET  set  16  plain"
-  "GET  get  16  plain"
-  "SET  set  1   tls"
-  "GET  get  1   tls"
-  "SET  set  16  tls"
-  "GET  get  16  tls"
+  "SET         set         1   plain"
+  "GET         get         1   plain"
+  "SET         set         16  plain"
+  "GET         get         16  plain"
+  "SET         set         1   tls"
+  "GET         get         1   tls"
+  "SET         set         16  tls"
+  "GET         get         16  tls"
+  "LPUSH       lpush       1   plain"
+  "LPOP        lpop        1   plain"
+  "SADD        sadd        1   plain"
+  "HSET        hset        1   plain"
+  "ZADD        zadd        1   plain"
+  "ZRANGE_100  zrange_100  1   plain"
+  "LPUSH       lpush       16  plain"
+  "LPOP        lpop        16  plain"
+  "SADD        sadd        16  plain"
+  "HSET        hset        16  plain"
+  "ZADD        zadd        16  plain"
+  "ZRANGE_100  zrange_100  16  plain  /10"
 )
+
+# Tests redis-benchmark has no -t for: the command it sends (given as
+# arguments after the options) and a function that prepares each server.
+# ZRANGE_100 reads all 100 members of one zset, like redis-benchmark's
+# LRANGE_100 does for a list; each reply is ~1.7 KB, hence fewer requests.
+declare -A CUSTOM_CMD CUSTOM_SETUP
+CUSTOM_CMD[zrange_100]="ZRANGE bench:zset100 0 99"
+CUSTOM_SETUP[zrange_100]=setup_zset100
 
 usage() {
   cat <<'EOF'
-Usage: bench/compare.sh [--quick] [--rows REGEX] [--runs N] [--list] [--help]
+Usage: bench/compare.sh [--quick] [--tests LIST] [--rows REGEX] [--runs N] [--list] [--help]
 
   --quick        small request counts, for smoke testing (not for real numbers)
+  --tests LIST   only run rows whose name is in the comma-separated LIST
+                 (case-insensitive), e.g. --tests set,get or --tests lpush,lpop;
+                 same as TESTS=LIST
   --rows REGEX   only run rows whose id matches REGEX (extended regex; commas
-                 are treated as '|'), e.g. --rows 'get' or --rows 'set-p1,tls'
+                 are treated as '|'), e.g. --rows 'get' or --rows 'set-p1,tls';
+                 same as ROW_FILTER=REGEX. With --tests, a row must match both.
   --runs N       runs per row per server (minimum 3); same as RUNS=N
   --list         print the row ids and exit
 
@@ -72,24 +96,24 @@ Environment (defaults in brackets):
   READY_TIMEOUT       seconds to wait for a server to answer PING [20]
   BENCH_TIMEOUT       seconds before one redis-benchmark call is killed [600]
   KEEP_TMP            1 = keep the temp dir (certs, server logs) [0]
+  TESTS, ROW_FILTER   defaults for --tests and --rows []
   EXTRA_ROWS          more rows, ';'- or newline-separated, same format as ROWS
-                      in this script, e.g. 'LPUSH lpush 1 plain;LPOP lpop 1 plain'
+                      in this script, e.g. 'INCR incr 1 plain;SPOP spop 16 plain'
 EOF
 }
-
-log()  { printf '%s\n' "$*" >&2; }
-warn() { printf 'warning: %s\n' "$*" >&2; }
-die()  { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # ---------------------------------------------------------------------------
 # Arguments
 # ---------------------------------------------------------------------------
 QUICK=0
-ROW_FILTER=""
+ROW_FILTER=${ROW_FILTER:-}
+TESTS=${TESTS:-}
 LIST_ONLY=0
 while (($#)); do
   case "$1" in
     --quick) QUICK=1 ;;
+    --tests) (($# >= 2)) || die "--tests needs an argument"; TESTS=$2; shift ;;
+    --tests=*) TESTS=${1#--tests=} ;;
     --rows) (($# >= 2)) || die "--rows needs an argument"; ROW_FILTER=$2; shift ;;
     --rows=*) ROW_FILTER=${1#--rows=} ;;
     --runs) (($# >= 2)) || die "--runs needs an argument"; RUNS=$2; shift ;;
@@ -152,18 +176,29 @@ fi
 
 SEL_ID=() SEL_NAME=() SEL_TEST=() SEL_PIPE=() SEL_TRANSPORT=() SEL_N=()
 filter_re=${ROW_FILTER//,/|}
+tests_csv=",$(tr -d '[:space:]' <<<"$TESTS" | tr '[:upper:]' '[:lower:]'),"
 for spec in "${ROWS[@]}"; do
   read -r name test pipe transport nreq extra <<<"$spec" || true
   [[ -n ${name:-} && -n ${test:-} && -n ${pipe:-} && -n ${transport:-} && -z ${extra:-} ]] \
     || die "bad row spec: '$spec'"
   [[ $pipe =~ ^[1-9][0-9]*$ ]] || die "bad pipeline in row '$spec'"
   [[ $transport == plain || $transport == tls ]] || die "transport must be plain or tls in row '$spec'"
-  if [[ -z ${nreq:-} ]]; then
-    if ((pipe == 1)); then nreq=$REQUESTS; else nreq=$REQUESTS_PIPELINED; fi
+  if [[ -z ${nreq:-} || $nreq == /* ]]; then
+    if ((pipe == 1)); then def=$REQUESTS; else def=$REQUESTS_PIPELINED; fi
+    if [[ -n ${nreq:-} ]]; then
+      [[ $nreq =~ ^/[1-9][0-9]*$ ]] || die "bad request count in row '$spec'"
+      nreq=$((def / ${nreq#/})); ((nreq > 0)) || nreq=1
+    else
+      nreq=$def
+    fi
   fi
   [[ $nreq =~ ^[1-9][0-9]*$ ]] || die "bad request count in row '$spec'"
   id=$(printf '%s-p%s-%s' "$name" "$pipe" "$transport" | tr '[:upper:]' '[:lower:]')
   if [[ -n $filter_re ]] && ! grep -Eq -- "$filter_re" <<<"$id"; then
+    continue
+  fi
+  lname=$(tr '[:upper:]' '[:lower:]' <<<"$name")
+  if [[ -n $TESTS && $tests_csv != *",$lname,"* ]]; then
     continue
   fi
   SEL_ID+=("$id") SEL_NAME+=("$name") SEL_TEST+=("$test") SEL_PIPE+=("$pipe")
@@ -174,204 +209,29 @@ if ((LIST_ONLY)); then
   printf '%s\n' "${SEL_ID[@]}"
   exit 0
 fi
-((${#SEL_ID[@]} > 0)) || die "no rows match --rows '$ROW_FILTER' (see --list)"
+if ((${#SEL_ID[@]} == 0)); then
+  what=""
+  [[ -n $TESTS ]] && what+=" --tests '$TESTS'"
+  [[ -n $ROW_FILTER ]] && what+=" --rows '$ROW_FILTER'"
+  die "no rows match$what (see --list)"
+fi
 
 NEED_TLS=0
 for t in "${SEL_TRANSPORT[@]}"; do [[ $t == tls ]] && NEED_TLS=1; done
 
 # ---------------------------------------------------------------------------
-# Preconditions
+# Preconditions, then setup (bench/lib.sh): temp dir, certificates, ports,
+# both servers up on a plaintext and a TLS port.
 # ---------------------------------------------------------------------------
-if [[ ! -x $CACHET_SERVER ]]; then
-  die "cachet-server not found or not executable: $CACHET_SERVER
-       build it first, or point CACHET_SERVER at the binary"
-fi
-[[ -x $REDIS_SERVER ]] || die "redis-server not found or not executable: $REDIS_SERVER (set REDIS_SERVER)"
-for tool in "$REDIS_BENCHMARK" "$REDIS_CLI" taskset timeout python3 awk sort; do
-  command -v "$tool" >/dev/null 2>&1 || die "required tool not found: $tool"
-done
+require_server_binaries
+require_tools "$REDIS_BENCHMARK" "$REDIS_CLI" taskset timeout python3 awk sort
 ((NEED_TLS)) && { command -v openssl >/dev/null 2>&1 || [[ -e $REPO_DIR/scripts/gen-certs ]] \
   || die "openssl CLI is needed to create TLS certificates"; }
+detect_cpus redis-benchmark
 
-NCPU=$(getconf _NPROCESSORS_ONLN 2>/dev/null || nproc)
-CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
-[[ $CLK_TCK =~ ^[1-9][0-9]*$ ]] || CLK_TCK=100
-if ((NCPU < 2)) && [[ $SERVER_CPU == 0 && $CLIENT_CPU == 1 ]]; then
-  warn "only $NCPU CPU online: servers and redis-benchmark will share CPU 0"
-  CLIENT_CPU=0
-fi
-
-# ---------------------------------------------------------------------------
-# Temp dir and cleanup
-# ---------------------------------------------------------------------------
-WORKDIR=$(mktemp -d "${TMPDIR:-/tmp}/cachet-bench.XXXXXX")
-SERVER_PIDS=()
-
-cleanup() {
-  local rc=$? pid i
-  trap - EXIT INT TERM
-  for pid in "${SERVER_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${SERVER_PIDS[@]}"; do
-    for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
-    wait "$pid" 2>/dev/null || true
-  done
-  if [[ $KEEP_TMP == 1 ]]; then
-    log "temp dir kept: $WORKDIR"
-  else
-    rm -rf -- "$WORKDIR"
-  fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# ---------------------------------------------------------------------------
-# Certificates
-# ---------------------------------------------------------------------------
-CERT_DIR=$WORKDIR/certs
-mkdir -p "$CERT_DIR"
-
-gen_certs_inline() {
-  local d=$1
-  cat >"$d/openssl.cnf" <<'EOF'
-[req]
-distinguished_name = dn
-prompt             = no
-[dn]
-CN = cachet-bench throwaway CA
-[v3_ca]
-basicConstraints       = critical,CA:TRUE
-keyUsage               = critical,keyCertSign,cRLSign
-subjectKeyIdentifier   = hash
-[v3_server]
-basicConstraints       = CA:FALSE
-keyUsage               = critical,digitalSignature,keyEncipherment
-extendedKeyUsage       = serverAuth
-subjectAltName         = DNS:localhost,IP:127.0.0.1
-authorityKeyIdentifier = keyid
-EOF
-  openssl req -x509 -new -nodes -newkey rsa:2048 -sha256 -days 2 \
-    -config "$d/openssl.cnf" -extensions v3_ca \
-    -subj "/CN=cachet-bench throwaway CA" -keyout "$d/ca.key" -out "$d/ca.crt"
-  openssl req -new -nodes -newkey rsa:2048 -sha256 -config "$d/openssl.cnf" \
-    -subj "/CN=localhost" -keyout "$d/server.key" -out "$d/server.csr"
-  openssl x509 -req -sha256 -days 2 -in "$d/server.csr" \
-    -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial \
-    -extfile "$d/openssl.cnf" -extensions v3_server -out "$d/server.crt"
-}
-
-certs_ok() { [[ -s $1/ca.crt && -s $1/server.crt && -s $1/server.key ]]; }
-
-CERT_SOURCE=""
-GEN_CERTS=""
-for cand in "$REPO_DIR/scripts/gen-certs" "$REPO_DIR/scripts/gen-certs.sh"; do
-  [[ -f $cand ]] && { GEN_CERTS=$cand; break; }
-done
-if [[ -n $GEN_CERTS ]]; then
-  if { if [[ -x $GEN_CERTS ]]; then "$GEN_CERTS" "$CERT_DIR"; else bash "$GEN_CERTS" "$CERT_DIR"; fi; } \
-       >"$WORKDIR/gen-certs.log" 2>&1 && certs_ok "$CERT_DIR"; then
-    CERT_SOURCE="scripts/$(basename "$GEN_CERTS")"
-  else
-    warn "$GEN_CERTS failed or produced no ca.crt/server.crt/server.key; generating inline"
-    sed 's/^/  /' "$WORKDIR/gen-certs.log" >&2 || true
-    rm -rf -- "$CERT_DIR"; mkdir -p "$CERT_DIR"
-  fi
-fi
-if [[ -z $CERT_SOURCE ]]; then
-  gen_certs_inline "$CERT_DIR" >"$WORKDIR/openssl.log" 2>&1 \
-    || { cat "$WORKDIR/openssl.log" >&2; die "certificate generation with openssl failed"; }
-  certs_ok "$CERT_DIR" || die "certificate generation produced no files"
-  CERT_SOURCE="openssl CLI (inline, RSA-2048)"
-fi
-
-# ---------------------------------------------------------------------------
-# Ports: let the kernel pick four distinct free ports.
-# ---------------------------------------------------------------------------
-read -r CACHET_PORT CACHET_TLS_PORT REDIS_PORT REDIS_TLS_PORT < <(python3 - <<'EOF'
-import socket
-socks = []
-for _ in range(4):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind(("127.0.0.1", 0))
-    socks.append(s)
-print(" ".join(str(s.getsockname()[1]) for s in socks))
-for s in socks:
-    s.close()
-EOF
-) || die "could not allocate free ports"
-[[ -n ${REDIS_TLS_PORT:-} ]] || die "could not allocate free ports"
-
-# ---------------------------------------------------------------------------
-# Servers
-# ---------------------------------------------------------------------------
-declare -A PORT TLS_PORT PID BIN
-PORT[cachet]=$CACHET_PORT;  TLS_PORT[cachet]=$CACHET_TLS_PORT;  BIN[cachet]=$CACHET_SERVER
-PORT[redis]=$REDIS_PORT;    TLS_PORT[redis]=$REDIS_TLS_PORT;    BIN[redis]=$REDIS_SERVER
-
-cli() {  # cli SERVER plain|tls ARGS...
-  local s=$1 transport=$2; shift 2
-  if [[ $transport == tls ]]; then
-    timeout 5 "$REDIS_CLI" -h 127.0.0.1 -p "${TLS_PORT[$s]}" --tls --cacert "$CERT_DIR/ca.crt" "$@"
-  else
-    timeout 5 "$REDIS_CLI" -h 127.0.0.1 -p "${PORT[$s]}" "$@"
-  fi
-}
-
-dump_server_logs() {
-  local s=$1 f
-  for f in "$WORKDIR/$s/server.log" "$WORKDIR/$s/stdout.log"; do
-    [[ -s $f ]] || continue
-    log "---- last lines of $f ----"
-    tail -n 20 "$f" >&2 || true
-  done
-}
-
-start_server() {  # start_server NAME EXTRA_ARGS...
-  local s=$1; shift
-  local dir=$WORKDIR/$s
-  mkdir -p "$dir"
-  # cwd = private temp dir, so any dump/AOF file a server writes lands there.
-  (
-    cd "$dir"
-    exec taskset -c "$SERVER_CPU" "${BIN[$s]}" \
-      --port "${PORT[$s]}" --bind 127.0.0.1 \
-      --tls-port "${TLS_PORT[$s]}" \
-      --tls-cert-file "$CERT_DIR/server.crt" \
-      --tls-key-file "$CERT_DIR/server.key" \
-      --tls-ca-cert-file "$CERT_DIR/ca.crt" \
-      --tls-auth-clients no \
-      --logfile "$dir/server.log" \
-      "$@"
-  ) >"$dir/stdout.log" 2>&1 </dev/null &
-  PID[$s]=$!
-  SERVER_PIDS+=("${PID[$s]}")
-}
-
-wait_ready() {  # wait_ready NAME
-  local s=$1 deadline=$((SECONDS + READY_TIMEOUT))
-  while :; do
-    if ! kill -0 "${PID[$s]}" 2>/dev/null; then
-      dump_server_logs "$s"
-      die "$s server (${BIN[$s]}) exited during startup"
-    fi
-    if [[ $(cli "$s" plain ping 2>/dev/null) == PONG ]] &&
-       { ((!NEED_TLS)) || [[ $(cli "$s" tls ping 2>/dev/null) == PONG ]]; }; then
-      return 0
-    fi
-    if ((SECONDS >= deadline)); then
-      dump_server_logs "$s"
-      die "$s server did not answer PING on port ${PORT[$s]}$( ((NEED_TLS)) && printf ' / TLS port %s' "${TLS_PORT[$s]}") within ${READY_TIMEOUT}s"
-    fi
-    sleep 0.1
-  done
-}
-
-server_version() {  # best effort, from INFO server
-  cli "$1" plain info server 2>/dev/null | tr -d '\r' |
-    awk -F: '$1=="cachet_version"{c=$2} $1=="redis_version"{r=$2} END{if(c!="")print "cachet " c; else if(r!="")print "redis_version " r}'
-}
+make_workdir cachet-bench
+make_certs
+assign_ports 1
 
 log "temp dir: $WORKDIR"
 log "certificates: $CERT_SOURCE"
@@ -385,46 +245,53 @@ log "redis:  pid ${PID[redis]} port ${PORT[redis]} tls ${TLS_PORT[redis]}"
 # ---------------------------------------------------------------------------
 # Benchmark helpers
 # ---------------------------------------------------------------------------
-server_ticks() {  # user+system CPU clock ticks of a server process (all threads); "" if unreadable
-  local stat
-  stat=$(cat "/proc/$1/stat" 2>/dev/null) || { echo ""; return 0; }
-  # Drop "pid (comm) " so that field numbering does not depend on comm
-  # (fields 14 utime + 15 stime of proc(5) become $12 + $13).
-  awk '{ print $12 + $13 }' <<<"${stat##*) }"
-}
-
-now_ns() { date +%s%N; }
 
 # run_bench SERVER TRANSPORT TEST PIPELINE REQUESTS
-#   -> sets RPS ("" on failure), and from the server's /proc/PID/stat CPU time
+#   -> sets RPS ("" on failure, "unsupported" when the server answered
+#      "ERR unknown command"), and from the server's /proc/PID/stat CPU time
 #      over the run: TICKS (clock ticks), CPU_US (server CPU microseconds per
-#      request) and BUSY (server CPU time / wall time, %); all "" on failure.
+#      request) and BUSY (server CPU time / wall time, %); all "" unless RPS
+#      is a number.
 # (not meant to be called inside $(...), so that `die` stops the script)
 RPS="" TICKS="" CPU_US="" BUSY=""
 run_bench() {
-  local s=$1 transport=$2 test=$3 pipe=$4 n=$5 port out err rps t0 t1 w0 w1
-  local tls=()
+  local s=$1 transport=$2 test=$3 pipe=$4 n=$5 port out err rps t0 t1 w0 w1 what
+  local tls=() what_args=()
   if [[ $transport == tls ]]; then
     port=${TLS_PORT[$s]}
     tls=(--tls --cacert "$CERT_DIR/ca.crt")
   else
     port=${PORT[$s]}
   fi
+  if [[ -n ${CUSTOM_CMD[$test]:-} ]]; then
+    read -r -a what_args <<<"${CUSTOM_CMD[$test]}"
+    what="${CUSTOM_CMD[$test]}"
+  else
+    what_args=(-t "$test")
+    what="-t $test"
+  fi
   out=$WORKDIR/bench.out err=$WORKDIR/bench.err
   t0=$(server_ticks "${PID[$s]}"); w0=$(now_ns)
+  # A command line, if any, must come after all the options.
   if ! timeout "$BENCH_TIMEOUT" taskset -c "$CLIENT_CPU" "$REDIS_BENCHMARK" \
         -h 127.0.0.1 -p "$port" "${tls[@]}" \
         -c "$CLIENTS" -n "$n" -r "$KEYSPACE" -d "$DATA_SIZE" -P "$pipe" \
-        "${BENCH_ARGS[@]}" -t "$test" --csv >"$out" 2>"$err"; then
-    warn "redis-benchmark failed against $s ($transport, -t $test -P $pipe)"
+        "${BENCH_ARGS[@]}" --csv "${what_args[@]}" >"$out" 2>"$err"; then
+    if grep -q 'Error from server: ERR unknown command' "$err"; then
+      check_alive "$s"
+      warn "$s does not support '$what' (ERR unknown command); marked unsupported"
+      RPS=unsupported TICKS="" CPU_US="" BUSY=""
+      return
+    fi
+    warn "redis-benchmark failed against $s ($transport, $what -P $pipe)"
     tail -n 5 "$err" >&2 || true
   fi
   w1=$(now_ns); t1=$(server_ticks "${PID[$s]}")
   # Last data row: some tests (e.g. lrange_100) print a preparatory row first.
   rps=$(awk -F, '$1 != "\"test\"" { v = $2 } END { gsub(/"/, "", v); print v }' "$out")
   if ! [[ $rps =~ ^[0-9]+(\.[0-9]+)?$ ]] || [[ $rps =~ ^0+(\.0+)?$ ]]; then
-    kill -0 "${PID[$s]}" 2>/dev/null || { dump_server_logs "$s"; die "$s server died"; }
-    warn "no rps parsed for $s ($transport, -t $test -P $pipe); stderr:"
+    check_alive "$s"
+    warn "no rps parsed for $s ($transport, $what -P $pipe); stderr:"
     tail -n 5 "$err" >&2 || true
     rps=""
   fi
@@ -438,24 +305,28 @@ run_bench() {
   fi
 }
 
-median() {  # median VALUES... (empty values ignored)
-  printf '%s\n' "$@" | awk 'NF' | sort -g |
-    awk '{ a[NR] = $1 } END {
-      if (NR == 0) exit
-      if (NR % 2) printf "%.0f\n", a[(NR + 1) / 2]
-      else        printf "%.0f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
-}
-
 median2() {  # median2 VALUES... -> like median, with two decimals
-  printf '%s\n' "$@" | awk 'NF' | sort -g |
+  printf '%s\n' "$@" | awk '$1 ~ /^[0-9.]+$/' | sort -g |
     awk '{ a[NR] = $1 } END {
       if (NR == 0) exit
       if (NR % 2) printf "%.2f\n", a[(NR + 1) / 2]
       else        printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }
 
+# setup_zset100 SERVER: bench:zset100 with 100 members (scores 0..99). A server
+# without sorted sets only gets a warning; its ZRANGE_100 rows then show
+# "unsupported".
+setup_zset100() {
+  local s=$1 i args=() reply
+  for ((i = 0; i < 100; i++)); do args+=("$i" "$(printf 'member:%03d' "$i")"); done
+  cli "$s" plain del bench:zset100 >/dev/null 2>&1 || true
+  reply=$(cli "$s" plain zadd bench:zset100 "${args[@]}" 2>&1 || true)
+  [[ $reply == 100 ]] || warn "$s: ZADD bench:zset100 (100 members) answered: ${reply:-nothing}"
+}
+
 # ---------------------------------------------------------------------------
-# Warm-up: populate the keyspace so GET rows hit existing keys.
+# Warm-up: populate the keyspace so GET rows hit existing keys; prepare the
+# keys of the custom tests that were selected.
 # ---------------------------------------------------------------------------
 if ((WARMUP_REQUESTS > 0)); then
   for s in cachet redis; do
@@ -463,6 +334,13 @@ if ((WARMUP_REQUESTS > 0)); then
     run_bench "$s" plain set 16 "$WARMUP_REQUESTS"
   done
 fi
+declare -A SETUP_DONE
+for t in "${SEL_TEST[@]}"; do
+  fn=${CUSTOM_SETUP[$t]:-}
+  [[ -n $fn && -z ${SETUP_DONE[$fn]:-} ]] || continue
+  for s in cachet redis; do "$fn" "$s"; done
+  SETUP_DONE[$fn]=1
+done
 
 # ---------------------------------------------------------------------------
 # Measurement: for each run, for each row, both servers back to back.
@@ -471,6 +349,7 @@ fi
 declare -A SAMPLES CPUS BUSYS TICKSS
 MIN_TICKS=""
 START_LOAD=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
+START_DATE=$(date '+%Y-%m-%d %H:%M %Z')
 START_TIME=$SECONDS
 nrows=${#SEL_ID[@]}
 for ((run = 1; run <= RUNS; run++)); do
@@ -480,6 +359,11 @@ for ((run = 1; run <= RUNS; run++)); do
       run_bench "$s" "${SEL_TRANSPORT[i]}" "${SEL_TEST[i]}" "${SEL_PIPE[i]}" "${SEL_N[i]}"
       rps=$RPS
       SAMPLES["${SEL_ID[i]}|$s"]+="${rps:-fail} "
+      if [[ $rps == unsupported ]]; then
+        CPUS["${SEL_ID[i]}|$s"]+="- " BUSYS["${SEL_ID[i]}|$s"]+="- " TICKSS["${SEL_ID[i]}|$s"]+="- "
+        log "[run $run/$RUNS] ${SEL_ID[i]} $s: unsupported"
+        continue
+      fi
       CPUS["${SEL_ID[i]}|$s"]+="${CPU_US:-fail} "
       BUSYS["${SEL_ID[i]}|$s"]+="${BUSY:-fail} "
       TICKSS["${SEL_ID[i]}|$s"]+="${TICKS:-fail} "
@@ -493,27 +377,41 @@ ELAPSED=$((SECONDS - START_TIME))
 # ---------------------------------------------------------------------------
 # Report
 # ---------------------------------------------------------------------------
-cpu_model=$(LC_ALL=C lscpu 2>/dev/null | awk -F: '/^Model name/ { sub(/^[ \t]+/, "", $2); print $2; exit }')
-[[ -n $cpu_model ]] || cpu_model=$(awk -F: '/^model name/ { sub(/^[ \t]+/, "", $2); print $2; exit }' /proc/cpuinfo 2>/dev/null)
-[[ -n $cpu_model ]] || cpu_model="unknown"
+cpu_model=$(cpu_model)
 rb_version=$("$REDIS_BENCHMARK" --version 2>/dev/null | head -n 1 || true)
 cachet_ver=$(server_version cachet || true)
 redis_ver=$(server_version redis || true)
-bench_cmd="taskset -c $CLIENT_CPU $REDIS_BENCHMARK -h 127.0.0.1 -p <port> [--tls --cacert ca.crt] -c $CLIENTS -n <requests> -r $KEYSPACE -d $DATA_SIZE -P <pipeline>${BENCH_EXTRA_ARGS:+ $BENCH_EXTRA_ARGS} -t <test> --csv"
+bench_cmd="taskset -c $CLIENT_CPU $REDIS_BENCHMARK -h 127.0.0.1 -p <port> [--tls --cacert ca.crt] -c $CLIENTS -n <requests> -r $KEYSPACE -d $DATA_SIZE -P <pipeline>${BENCH_EXTRA_ARGS:+ $BENCH_EXTRA_ARGS} --csv -t <test>"
+custom_used="" own_counts=""
+for ((i = 0; i < nrows; i++)); do
+  t=${SEL_TEST[i]}
+  if [[ -n ${CUSTOM_CMD[$t]:-} && $custom_used != *"${SEL_NAME[i]}:"* ]]; then
+    custom_used+="${custom_used:+; }${SEL_NAME[i]}: \`${CUSTOM_CMD[$t]}\` instead of \`-t\`"
+  fi
+  if ((SEL_PIPE[i] == 1)); then def=$REQUESTS; else def=$REQUESTS_PIPELINED; fi
+  ((SEL_N[i] == def)) || own_counts+="${own_counts:+, }${SEL_ID[i]} ${SEL_N[i]}"
+done
 
 echo "# cachet vs redis: redis-benchmark requests/s"
 echo
 echo "- CPU: $cpu_model ($NCPU CPUs online); servers pinned with \`taskset -c $SERVER_CPU\`, redis-benchmark with \`taskset -c $CLIENT_CPU\`"
 echo "- Runs: $RUNS per row per server, interleaved (first server alternates per run); table shows the median"
-echo "- Command: \`$bench_cmd\`"
-echo "- Requests: $REQUESTS for pipeline 1, $REQUESTS_PIPELINED for pipelined rows; warm-up: $WARMUP_REQUESTS SETs per server$( ((QUICK)) && echo ' (--quick: smoke-test sizes, numbers are not meaningful)')"
+echo "- Command: \`$bench_cmd\`${custom_used:+; $custom_used}"
+echo "- Requests: $REQUESTS for pipeline 1, $REQUESTS_PIPELINED for pipelined rows${own_counts:+ (except $own_counts)}; warm-up: $WARMUP_REQUESTS SETs per server$( ((QUICK)) && echo ' (--quick: smoke-test sizes, numbers are not meaningful)')"
 echo "- cachet: \`$CACHET_SERVER\`${cachet_ver:+ ($cachet_ver)}${CACHET_EXTRA_ARGS:+ extra args: \`$CACHET_EXTRA_ARGS\`}"
 echo "- redis: \`$REDIS_SERVER\`${redis_ver:+ ($redis_ver)}${REDIS_EXTRA_ARGS:+ extra args: \`$REDIS_EXTRA_ARGS\`}"
 echo "- Client: ${rb_version:-redis-benchmark}; TLS certificates: $CERT_SOURCE"
-echo "- Load average at start: $START_LOAD; measurement took ${ELAPSED}s; invoked as \`$INVOCATION\`"
+echo "- Started $START_DATE; load average at start: $START_LOAD; measurement took ${ELAPSED}s; invoked as \`$INVOCATION\`"
 echo
 
 table_row() { printf '| %-10s | %8s | %-9s | %12s | %12s | %6s |\n' "$@"; }
+# cell SAMPLES VALUE: VALUE, else "unsupported" if the server rejected the
+# command (ERR unknown command), else "n/a" (every run failed).
+cell() {
+  if [[ -n $2 ]]; then printf '%s' "$2"
+  elif [[ $1 == *unsupported* ]]; then printf 'unsupported'
+  else printf 'n/a'; fi
+}
 table_row test pipeline transport "cachet rps" "redis rps" ratio
 printf '|%s|%s|%s|%s|%s|%s|\n' "------------" "---------:" "-----------" "-------------:" "-------------:" "-------:"
 ratios=()
@@ -529,9 +427,20 @@ for ((i = 0; i < nrows; i++)); do
     ratios+=("$ratio")
   fi
   transport=${SEL_TRANSPORT[i]}; [[ $transport == tls ]] && transport=TLS
-  table_row "${SEL_NAME[i]}" "${SEL_PIPE[i]}" "$transport" "${c:-n/a}" "${r:-n/a}" "$ratio"
+  table_row "${SEL_NAME[i]}" "${SEL_PIPE[i]}" "$transport" \
+    "$(cell "${SAMPLES["$id|cachet"]}" "$c")" "$(cell "${SAMPLES["$id|redis"]}" "$r")" "$ratio"
 done
 echo
+unsupported=()
+for ((i = 0; i < nrows; i++)); do
+  for s in cachet redis; do
+    [[ ${SAMPLES["${SEL_ID[i]}|$s"]} == *unsupported* ]] && unsupported+=("${SEL_ID[i]} ($s)")
+  done
+done
+if ((${#unsupported[@]} > 0)); then
+  echo "unsupported: the server answered \`ERR unknown command\`, so there is nothing to compare: $(printf '%s, ' "${unsupported[@]}" | sed 's/, $//')."
+  echo
+fi
 if ((${#ratios[@]} > 0)); then
   gm=$(printf '%s\n' "${ratios[@]}" | awk '$1 > 0 { s += log($1); n++ } END { if (n) printf "%.2f", exp(s / n) }')
   echo "Geometric mean of ratios (cachet/redis): ${gm:-n/a}. Ratio > 1 means cachet is faster."
@@ -562,7 +471,9 @@ for ((i = 0; i < nrows; i++)); do
     ratio=$(awk -v c="$c" -v r="$r" 'BEGIN { printf "%.2f", c / r }')
   fi
   transport=${SEL_TRANSPORT[i]}; [[ $transport == tls ]] && transport=TLS
-  cpu_row "${SEL_NAME[i]}" "${SEL_PIPE[i]}" "$transport" "${c:-n/a}" "${r:-n/a}" "$ratio" "${cb:-n/a}" "${rb:-n/a}"
+  cpu_row "${SEL_NAME[i]}" "${SEL_PIPE[i]}" "$transport" \
+    "$(cell "${SAMPLES["$id|cachet"]}" "$c")" "$(cell "${SAMPLES["$id|redis"]}" "$r")" "$ratio" \
+    "$(cell "${SAMPLES["$id|cachet"]}" "$cb")" "$(cell "${SAMPLES["$id|redis"]}" "$rb")"
 done
 echo
 echo "When the client (redis-benchmark on one CPU) is the bottleneck, busy % stays below 100 and rps ratios tend to 1; the CPU-per-request"

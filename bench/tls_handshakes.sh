@@ -10,8 +10,9 @@
 set -euo pipefail
 
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
-REPO_DIR=$(cd -- "$SCRIPT_DIR/.." && pwd)
 INVOCATION="bench/tls_handshakes.sh${*:+ $*}"
+# shellcheck source=bench/lib.sh
+. "$SCRIPT_DIR/lib.sh"
 
 # ---------------------------------------------------------------------------
 # Rows (data-driven):  id  kind  tls-version(any|1.2|1.3)  label
@@ -60,10 +61,6 @@ Environment (defaults in brackets):
   KEEP_TMP            1 = keep the temp dir (certs, server logs, tool output) [0]
 EOF
 }
-
-log()  { printf '%s\n' "$*" >&2; }
-warn() { printf 'warning: %s\n' "$*" >&2; }
-die()  { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # ---------------------------------------------------------------------------
 # Arguments
@@ -141,168 +138,26 @@ fi
 ((${#SEL_ID[@]} > 0)) || die "no rows match --rows '$ROW_FILTER' (see --list)"
 
 # ---------------------------------------------------------------------------
-# Preconditions
+# Preconditions, then setup (bench/lib.sh): temp dir, certificates, ports,
+# both servers up on a plaintext and a TLS port.
 # ---------------------------------------------------------------------------
-if [[ ! -x $CACHET_SERVER ]]; then
-  die "cachet-server not found or not executable: $CACHET_SERVER
-       build it first, or point CACHET_SERVER at the binary"
-fi
-[[ -x $REDIS_SERVER ]] || die "redis-server not found or not executable: $REDIS_SERVER (set REDIS_SERVER)"
-for tool in "$REDIS_BENCHMARK" "$REDIS_CLI" "$OPENSSL" taskset timeout python3 awk sort date; do
-  command -v "$tool" >/dev/null 2>&1 || die "required tool not found: $tool"
-done
+require_server_binaries
+require_tools "$REDIS_BENCHMARK" "$REDIS_CLI" "$OPENSSL" taskset timeout python3 awk sort date
 [[ -f $REPO_DIR/scripts/gen-certs ]] || die "scripts/gen-certs not found in $REPO_DIR"
-
-NCPU=$(getconf _NPROCESSORS_ONLN 2>/dev/null || nproc)
-if ((NCPU < 2)) && [[ $SERVER_CPU == 0 && $CLIENT_CPU == 1 ]]; then
-  warn "only $NCPU CPU online: servers and load generators will share CPU 0"
-  CLIENT_CPU=0
-fi
-CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
+detect_cpus "load generators"
 
 tw_reuse=$(cat /proc/sys/net/ipv4/tcp_tw_reuse 2>/dev/null || echo "?")
 if [[ $tw_reuse == 0 ]]; then
   warn "net.ipv4.tcp_tw_reuse=0: thousands of short connections may run out of local ports (TIME_WAIT)"
 fi
 
-# ---------------------------------------------------------------------------
-# Temp dir and cleanup
-# ---------------------------------------------------------------------------
-WORKDIR=$(mktemp -d "${TMPDIR:-/tmp}/cachet-tls-hs.XXXXXX")
-SERVER_PIDS=()
-LOADGEN_PIDS=()
-
-cleanup() {
-  local rc=$? pid i
-  trap - EXIT INT TERM
-  for pid in "${LOADGEN_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${SERVER_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${SERVER_PIDS[@]}"; do
-    for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
-    wait "$pid" 2>/dev/null || true
-  done
-  if [[ $KEEP_TMP == 1 ]]; then
-    log "temp dir kept: $WORKDIR"
-  else
-    rm -rf -- "$WORKDIR"
-  fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# ---------------------------------------------------------------------------
-# Certificates (scripts/gen-certs: ca.crt ca.key server.crt server.key ...)
-# ---------------------------------------------------------------------------
-CERT_DIR=$WORKDIR/certs
-if ! bash "$REPO_DIR/scripts/gen-certs" "$CERT_DIR" >"$WORKDIR/gen-certs.log" 2>&1 ||
-   [[ ! -s $CERT_DIR/ca.crt || ! -s $CERT_DIR/server.crt || ! -s $CERT_DIR/server.key ]]; then
-  cat "$WORKDIR/gen-certs.log" >&2 || true
-  die "scripts/gen-certs failed"
-fi
+NEED_TLS=1
+make_workdir cachet-tls-hs
+make_certs
 CERT_INFO=$("$OPENSSL" x509 -in "$CERT_DIR/server.crt" -noout -text 2>/dev/null |
   awk '/Public Key Algorithm/ { sub(/.*: /, ""); a = $0 } /Public-Key:/ { gsub(/[^0-9]/, ""); b = $0 }
        END { printf "%s %s bit", a, b }')
-
-# ---------------------------------------------------------------------------
-# Ports: let the kernel pick four distinct free ports.
-# ---------------------------------------------------------------------------
-read -r CACHET_PORT CACHET_TLS_PORT REDIS_PORT REDIS_TLS_PORT < <(python3 - <<'EOF'
-import socket
-socks = []
-for _ in range(4):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind(("127.0.0.1", 0))
-    socks.append(s)
-print(" ".join(str(s.getsockname()[1]) for s in socks))
-for s in socks:
-    s.close()
-EOF
-) || die "could not allocate free ports"
-[[ -n ${REDIS_TLS_PORT:-} ]] || die "could not allocate free ports"
-
-# ---------------------------------------------------------------------------
-# Servers
-# ---------------------------------------------------------------------------
-declare -A PORT TLS_PORT PID BIN
-PORT[cachet]=$CACHET_PORT;  TLS_PORT[cachet]=$CACHET_TLS_PORT;  BIN[cachet]=$CACHET_SERVER
-PORT[redis]=$REDIS_PORT;    TLS_PORT[redis]=$REDIS_TLS_PORT;    BIN[redis]=$REDIS_SERVER
-
-cli() {  # cli SERVER plain|tls ARGS...
-  local s=$1 transport=$2; shift 2
-  if [[ $transport == tls ]]; then
-    timeout 5 "$REDIS_CLI" -h 127.0.0.1 -p "${TLS_PORT[$s]}" --tls --cacert "$CERT_DIR/ca.crt" "$@"
-  else
-    timeout 5 "$REDIS_CLI" -h 127.0.0.1 -p "${PORT[$s]}" "$@"
-  fi
-}
-
-dump_server_logs() {
-  local s=$1 f
-  for f in "$WORKDIR/$s/server.log" "$WORKDIR/$s/stdout.log"; do
-    [[ -s $f ]] || continue
-    log "---- last lines of $f ----"
-    tail -n 20 "$f" >&2 || true
-  done
-}
-
-start_server() {  # start_server NAME EXTRA_ARGS...
-  local s=$1; shift
-  local dir=$WORKDIR/$s
-  mkdir -p "$dir"
-  (
-    cd "$dir"
-    exec taskset -c "$SERVER_CPU" "${BIN[$s]}" \
-      --port "${PORT[$s]}" --bind 127.0.0.1 \
-      --tls-port "${TLS_PORT[$s]}" \
-      --tls-cert-file "$CERT_DIR/server.crt" \
-      --tls-key-file "$CERT_DIR/server.key" \
-      --tls-ca-cert-file "$CERT_DIR/ca.crt" \
-      --tls-auth-clients no \
-      --logfile "$dir/server.log" \
-      "$@"
-  ) >"$dir/stdout.log" 2>&1 </dev/null &
-  PID[$s]=$!
-  SERVER_PIDS+=("${PID[$s]}")
-}
-
-wait_ready() {  # wait_ready NAME: poll PING on the plaintext and TLS ports
-  local s=$1 deadline=$((SECONDS + READY_TIMEOUT))
-  while :; do
-    if ! kill -0 "${PID[$s]}" 2>/dev/null; then
-      dump_server_logs "$s"
-      die "$s server (${BIN[$s]}) exited during startup"
-    fi
-    if [[ $(cli "$s" plain ping 2>/dev/null) == PONG && $(cli "$s" tls ping 2>/dev/null) == PONG ]]; then
-      return 0
-    fi
-    if ((SECONDS >= deadline)); then
-      dump_server_logs "$s"
-      die "$s server did not answer PING on port ${PORT[$s]} / TLS port ${TLS_PORT[$s]} within ${READY_TIMEOUT}s"
-    fi
-    sleep 0.1
-  done
-}
-
-server_version() {
-  cli "$1" plain info server 2>/dev/null | tr -d '\r' |
-    awk -F: '$1=="cachet_version"{c=$2} $1=="redis_version"{r=$2} END{if(c!="")print "cachet " c; else if(r!="")print "redis_version " r}'
-}
-
-info_field() {  # info_field SERVER SECTION FIELD -> value or empty
-  cli "$1" plain info "$2" 2>/dev/null | tr -d '\r' | awk -F: -v f="$3" '$1 == f { print $2 }'
-}
-
-server_ticks() {  # user+system CPU clock ticks of a server process (all threads)
-  local stat
-  stat=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
-  # Drop "pid (comm) " so that field numbering does not depend on comm.
-  awk '{ print $12 + $13 }' <<<"${stat##*) }"
-}
-
-now_ns() { date +%s%N; }
+assign_ports 1
 
 negotiated() {  # negotiated SERVER VERSION_FLAG -> "TLSv1.3 TLS_AES_256_GCM_SHA384 X25519"
   echo | timeout 5 "$OPENSSL" s_client -connect "127.0.0.1:${TLS_PORT[$1]}" "$2" -brief 2>&1 |
@@ -334,10 +189,6 @@ finish_sample() {  # finish_sample SERVER TICKS0 T0_NS T1_NS CONNS
     CPU_US=$(awk -v d=$((t1 - t0)) -v hz="$CLK_TCK" -v n="$n" 'BEGIN { printf "%.0f", d / hz * 1e6 / n }')
     BUSY=$(awk -v d=$((t1 - t0)) -v hz="$CLK_TCK" -v w=$((w1 - w0)) 'BEGIN { printf "%.0f", 100 * d / hz / (w / 1e9) }')
   fi
-}
-
-check_alive() {
-  kill -0 "${PID[$1]}" 2>/dev/null || { dump_server_logs "$1"; die "$1 server died"; }
 }
 
 run_rb_k0() {  # run_rb_k0 SERVER
@@ -403,14 +254,6 @@ run_stime() {  # run_stime SERVER new|reuse any|1.2|1.3
   NOTE="$reused of $n connections resumed"
 }
 
-median() {  # median VALUES... (non-numeric values ignored)
-  printf '%s\n' "$@" | awk '$1 ~ /^[0-9.]+$/' | sort -g |
-    awk '{ a[NR] = $1 } END {
-      if (NR == 0) exit
-      if (NR % 2) printf "%.0f\n", a[(NR + 1) / 2]
-      else        printf "%.0f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
-}
-
 # Warm-up: one short s_time per server so that first-connection costs
 # (page faults, lazy initialisation) do not land in the first sample.
 for s in cachet redis; do
@@ -457,9 +300,7 @@ fi
 # ---------------------------------------------------------------------------
 # Report
 # ---------------------------------------------------------------------------
-cpu_model=$(LC_ALL=C lscpu 2>/dev/null | awk -F: '/^Model name/ { sub(/^[ \t]+/, "", $2); print $2; exit }')
-[[ -n $cpu_model ]] || cpu_model=$(awk -F: '/^model name/ { sub(/^[ \t]+/, "", $2); print $2; exit }' /proc/cpuinfo 2>/dev/null)
-[[ -n $cpu_model ]] || cpu_model="unknown"
+cpu_model=$(cpu_model)
 rb_version=$("$REDIS_BENCHMARK" --version 2>/dev/null | head -n 1 || true)
 ossl_version=$("$OPENSSL" version 2>/dev/null | head -n 1 || true)
 cachet_ver=$(server_version cachet || true)
@@ -471,7 +312,7 @@ echo "- CPU: $cpu_model ($NCPU CPUs online); servers pinned with \`taskset -c $S
 echo "- Runs: $RUNS per row per server, interleaved (first server alternates per run); tables show the median$( ((QUICK)) && echo ' (--quick: smoke-test sizes, numbers are not meaningful)')"
 echo "- redis-benchmark row: \`redis-benchmark -h 127.0.0.1 -p <tls-port> --tls --cacert ca.crt -k 0 -c $CLIENTS -n $REQUESTS -t ping_inline --csv\` (${rb_version:-redis-benchmark}); a new TLS connection (full handshake, no resumption) per PING"
 echo "- s_time rows: $STIME_PROCS parallel \`openssl s_time -connect 127.0.0.1:<tls-port> -new|-reuse [-tls1_2|-tls1_3] -time $STIME_SECS\` processes, all on CPU $CLIENT_CPU, no certificate verification, no request sent; rate = sum of their connections / wall time from start to the last exit (${ossl_version:-openssl})"
-echo "- Negotiated: cachet TLS 1.2 = ${NEG12:-?}, TLS 1.3 = ${NEG13:-?}; redis TLS 1.2 = ${RNEG12:-?}, TLS 1.3 = ${RNEG13:-?}; server key: ${CERT_INFO:-?} (scripts/gen-certs)"
+echo "- Negotiated: cachet TLS 1.2 = ${NEG12:-?}, TLS 1.3 = ${NEG13:-?}; redis TLS 1.2 = ${RNEG12:-?}, TLS 1.3 = ${RNEG13:-?}; server key: ${CERT_INFO:-?} ($CERT_SOURCE)"
 echo "- cachet: \`$CACHET_SERVER\`${cachet_ver:+ ($cachet_ver)}${CACHET_EXTRA_ARGS:+ extra args: \`$CACHET_EXTRA_ARGS\`}"
 echo "- redis: \`$REDIS_SERVER\`${redis_ver:+ ($redis_ver)}${REDIS_EXTRA_ARGS:+ extra args: \`$REDIS_EXTRA_ARGS\`}"
 echo "- Load average at start: $START_LOAD; measurement took ${ELAPSED}s; invoked as \`$INVOCATION\`"

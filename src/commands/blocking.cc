@@ -7,12 +7,13 @@
 
 namespace cachet::commands {
 
-void BlockingRegistry::block(Session& s, int db, std::vector<std::string> keys,
-                             int64_t deadline_ms, CommandSpec* spec,
+void BlockingRegistry::block(Session& s, int db, BlockRequest request, CommandSpec* spec,
                              std::vector<std::string> argv) {
+  std::vector<std::string> keys = std::move(request.keys);
   s.block.active = true;
   s.block.db = db;
-  s.block.deadline_ms = deadline_ms;
+  s.block.deadline_ms = request.deadline_ms;
+  s.block.wait_type = request.wait_type;
   s.block.spec = spec;
   s.block.argv = std::move(argv);
   s.block.keys.clear();
@@ -49,22 +50,28 @@ void BlockingRegistry::signal_db(int db) {
     if (key.first == db) signal(db, key.second);
 }
 
-void BlockingRegistry::serve_ready(const std::function<bool(int, std::string_view)>& servable) {
+void BlockingRegistry::serve_ready(const Servable& servable) {
+  // A served client goes on with its pipelined requests, which may write keys and call back
+  // in here; the outer loop picks those keys up instead.
+  if (serving_) return;
+  serving_ = true;
   while (!ready_.empty()) {
     std::vector<Key> batch;
     batch.swap(ready_);
     for (const Key& key : batch) {
       auto it = queues_.find(key);
-      if (it == queues_.end() || !servable(key.first, key.second)) continue;
+      if (it == queues_.end()) continue;
       // Re-running a command can unblock sessions and change the queue: walk a copy.
       std::vector<Session*> waiting(it->second.begin(), it->second.end());
       for (Session* s : waiting) {
         if (!s->block.active || blocked_.count(s) == 0) continue;
+        if (!servable(key.first, key.second, s->block.wait_type)) continue;
         s->invoker->reprocess_blocked();
         if (s->block.active) break;  // the key had nothing more for it: later ones wait too
       }
     }
   }
+  serving_ = false;
 }
 
 void BlockingRegistry::expire_timeouts(int64_t now_ms) {

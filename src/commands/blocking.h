@@ -15,24 +15,28 @@
 #include <utility>
 #include <vector>
 
+#include "commands/session.h"
+
 namespace cachet::commands {
 
-struct Session;
 struct CommandSpec;
 
 class BlockingRegistry {
  public:
-  void block(Session& session, int db, std::vector<std::string> keys, int64_t deadline_ms,
-             CommandSpec* spec, std::vector<std::string> argv);
+  void block(Session& session, int db, BlockRequest request, CommandSpec* spec,
+             std::vector<std::string> argv);
   void unblock(Session& session);
   // A write happened to `key`: sessions blocked on it get a chance at the next serve_ready().
   void signal(int db, std::string_view key);
   void signal_db(int db);
-  // `servable(db, key)`: the key now holds a value of the type the blocked commands wait for;
-  // as in Valkey, a key that is missing or of another type wakes nobody.
-  void serve_ready(const std::function<bool(int, std::string_view)>& servable);
+  // `servable(db, key, type)`: the key now holds a value of `type`. As in Valkey, a blocked
+  // command is only re-run when its key holds the type it waits for (a list for BLPOP, a
+  // sorted set for BZPOPMIN); a missing key or another type wakes nobody.
+  using Servable = std::function<bool(int, std::string_view, store::ValueType)>;
+  void serve_ready(const Servable& servable);
   void expire_timeouts(int64_t now_ms);
 
+  bool has_ready() const { return !ready_.empty(); }
   bool empty() const { return blocked_.empty(); }
   size_t blocked_count() const { return blocked_.size(); }
   size_t key_count() const { return queues_.size(); }
@@ -42,6 +46,7 @@ class BlockingRegistry {
   std::map<Key, std::deque<Session*>> queues_;
   std::set<Session*> blocked_;
   std::vector<Key> ready_;
+  bool serving_ = false;  // a re-run command's own pipeline must not serve from inside
 };
 
 }  // namespace cachet::commands

@@ -35,7 +35,34 @@ store::Entry* typed_for_write(CommandContext& ctx, std::string_view key, store::
   return nullptr;
 }
 
+// A uniformly random 64-bit number for the random-member commands and RANDOMKEY.
+uint64_t random_u64();
+
 // A SCAN cursor: an unsigned 64-bit decimal; anything else answers "invalid cursor".
 bool parse_scan_cursor(CommandContext& ctx, std::string_view text, uint64_t* cursor);
+
+// The options of HSCAN, SSCAN and ZSCAN: MATCH, COUNT and the family's flag that leaves out
+// the second half of each pair (NOVALUES, NOSCORES; empty when there is none).
+struct ScanOptions {
+  std::string_view pattern;
+  int64_t count = 10;
+  bool members_only = false;
+
+  bool matches(std::string_view item) const;
+};
+// Parses args[first..]; false after an error reply.
+bool parse_scan_options(CommandContext& ctx, size_t first, std::string_view flag,
+                        ScanOptions* options);
+
+// Calls step(cursor) (one bucket's worth, returning the next cursor) until about `count` items
+// are found (found() reports how many) or the walk ends; returns the cursor to hand back.
+template <typename Step, typename Found>
+uint64_t scan_until(uint64_t cursor, int64_t count, Step&& step, Found&& found) {
+  int64_t steps = count > INT64_MAX / 10 ? INT64_MAX : count * 10;
+  do {
+    cursor = step(cursor);
+  } while (cursor != 0 && --steps > 0 && static_cast<int64_t>(found()) < count);
+  return cursor;
+}
 
 }  // namespace cachet::commands

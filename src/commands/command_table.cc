@@ -1,5 +1,7 @@
 #include "commands/command_table.h"
 
+#include "common/strings.h"
+
 #include <cctype>
 
 namespace cachet::commands {
@@ -52,13 +54,29 @@ CommandSpec* CommandSpec::find_subcommand(std::string_view sub) const {
   return nullptr;
 }
 
-std::vector<int> CommandSpec::key_positions(size_t argc) const {
+std::vector<int> CommandSpec::key_positions(const std::vector<std::string_view>& args) const {
+  if (key_finder) return key_finder(args);
+  size_t argc = args.size();
   std::vector<int> out;
   if (keys.first <= 0) return out;
   int last = keys.last < 0 ? static_cast<int>(argc) + keys.last : keys.last;
   for (int i = keys.first; i <= last && i < static_cast<int>(argc); i += std::max(1, keys.step))
     out.push_back(i);
   return out;
+}
+
+KeyFinder keys_after_count(int count_at, bool leading_key) {
+  return [count_at, leading_key](const std::vector<std::string_view>& args) {
+    std::vector<int> out;
+    if (leading_key && args.size() > 1) out.push_back(1);
+    int64_t count = 0;
+    if (static_cast<size_t>(count_at) >= args.size() || !parse_int64(args[count_at], &count)) {
+      return out;
+    }
+    for (int64_t i = 0; i < count && static_cast<size_t>(count_at + 1 + i) < args.size(); ++i)
+      out.push_back(static_cast<int>(count_at + 1 + i));
+    return out;
+  };
 }
 
 std::vector<std::string_view> flag_names(uint32_t flags) {
@@ -83,7 +101,7 @@ std::vector<std::string_view> acl_category_names(uint64_t acl) {
       {kAclConnection, "@connection"}, {kAclTransaction, "@transaction"},
       {kAclPubsub, "@pubsub"},         {kAclHash, "@hash"},
       {kAclSet, "@set"},               {kAclList, "@list"},
-      {kAclBlocking, "@blocking"}};
+      {kAclBlocking, "@blocking"},    {kAclSortedSet, "@sortedset"}};
   std::vector<std::string_view> out;
   for (const auto& [f, n] : kNames)
     if (acl & f) out.push_back(n);

@@ -33,6 +33,11 @@ enum CommandFlag : uint32_t {
   // Internal, not a Valkey flag: runs at once inside MULTI instead of being queued
   // (EXEC, DISCARD, QUIT, RESET; MULTI and WATCH are no_multi and refused there).
   kRunsInMulti = 1 << 16,
+  // Internal: may run while a RESP2 client is subscribed ((P|S)(UN)SUBSCRIBE, PING, QUIT,
+  // RESET); everything else is refused there.
+  kAllowedWhileSubscribed = 1 << 17,
+  // Internal: (P|S)UNSUBSCRIBE, refused with NOSUB outside the Pub/Sub context.
+  kNeedsSubscription = 1 << 18,
 };
 
 // ACL categories, as ACL CAT lists them (the ACL work fills in the rest of the machinery).
@@ -52,9 +57,17 @@ enum AclCategory : uint64_t {
   kAclSet = 1 << 12,
   kAclList = 1 << 13,
   kAclBlocking = 1 << 14,
+  kAclSortedSet = 1 << 15,
 };
 
 using Handler = std::function<void(CommandContext&)>;
+// Key positions of commands whose keys depend on their arguments (SORT ... STORE dst,
+// ZUNION numkeys key ...): given the full argv, the indexes of the keys.
+using KeyFinder = std::function<std::vector<int>(const std::vector<std::string_view>& args)>;
+
+// Keys named by a count argument at `count_at` (ZUNION 2 a b); `leading_key` adds argv[1]
+// (the destination of ZUNIONSTORE dst 2 a b).
+KeyFinder keys_after_count(int count_at, bool leading_key = false);
 
 struct KeySpec {
   int first = 0;  // 0 = no keys
@@ -73,6 +86,7 @@ struct CommandSpec {
   std::string since;
   std::string complexity;
   Handler handler;
+  KeyFinder key_finder;  // when set, overrides `keys`
   std::vector<std::unique_ptr<CommandSpec>> subcommands;
   CommandSpec* parent = nullptr;
 
@@ -90,7 +104,7 @@ struct CommandSpec {
   const std::string& full_name() const { return name; }
   CommandSpec* find_subcommand(std::string_view name) const;
   // The key argument positions in argv for this call.
-  std::vector<int> key_positions(size_t argc) const;
+  std::vector<int> key_positions(const std::vector<std::string_view>& args) const;
 };
 
 class CommandTable {

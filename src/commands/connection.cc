@@ -4,6 +4,7 @@
 #include "common/strings.h"
 #include "common/version.h"
 #include "commands/families.h"
+#include "commands/pubsub_registry.h"
 #include "commands/spec_builder.h"
 #include "commands/string_access.h"
 
@@ -31,6 +32,14 @@ bool check_credentials(CommandContext& ctx, std::string_view user, std::string_v
 void ping_command(CommandContext& ctx) {
   if (ctx.argc() > 2) {
     return ctx.reply.error("ERR wrong number of arguments for 'ping' command");
+  }
+  // A subscribed RESP2 client can only tell replies from messages by their shape, so PING
+  // answers there in the shape of a message.
+  const Subscriber* s = ctx.session.subscriber;
+  if (ctx.session.protocol == 2 && s != nullptr && s->in_pubsub_context()) {
+    ctx.reply.array(2);
+    ctx.reply.bulk("pong");
+    return ctx.reply.bulk(ctx.argc() == 2 ? ctx.arg(1) : std::string_view());
   }
   if (ctx.argc() == 2) return ctx.reply.bulk(ctx.arg(1));
   ctx.reply.simple("PONG");
@@ -141,6 +150,7 @@ void reset_command(CommandContext& ctx) {
   ctx.session.multi_aborted = false;
   ctx.session.queued.clear();
   ctx.engine.watches.unwatch_all(ctx.session);
+  if (ctx.session.subscriber != nullptr) ctx.engine.pubsub.unsubscribe_all(*ctx.session.subscriber);
   ctx.reply.simple("RESET");
 }
 
@@ -148,7 +158,7 @@ void reset_command(CommandContext& ctx) {
 
 void register_connection_commands(CommandTable& t) {
   const uint64_t c = kAclConnection;
-  t.add(cmd("ping", -1, kFast | kSentinel, c | kAclFast, kNoKeys,
+  t.add(cmd("ping", -1, kFast | kSentinel | kAllowedWhileSubscribed, c | kAclFast, kNoKeys,
             {"connection", "Returns the server's liveliness response."}, ping_command));
   t.add(cmd("echo", 2, kFast, c | kAclFast, kNoKeys,
             {"connection", "Returns the given string."},
@@ -164,11 +174,13 @@ void register_connection_commands(CommandTable& t) {
   t.add(cmd("select", 2, kLoading | kStale | kFast, c | kAclFast, kNoKeys,
             {"connection", "Changes the selected database."}, select_command));
   t.add(cmd("quit", -1,
-            kNoscript | kLoading | kStale | kFast | kNoAuth | kAllowBusy | kRunsInMulti,
+            kNoscript | kLoading | kStale | kFast | kNoAuth | kAllowBusy | kRunsInMulti |
+                kAllowedWhileSubscribed,
             c | kAclFast, kNoKeys,
             {"connection", "Closes the connection."}, quit_command));
   t.add(cmd("reset", 1,
-            kNoscript | kLoading | kStale | kFast | kNoAuth | kAllowBusy | kRunsInMulti,
+            kNoscript | kLoading | kStale | kFast | kNoAuth | kAllowBusy | kRunsInMulti |
+                kAllowedWhileSubscribed,
             c | kAclFast, kNoKeys,
             {"connection", "Resets the connection.", "6.2.0"}, reset_command));
 }

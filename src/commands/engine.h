@@ -10,6 +10,7 @@
 #include "commands/command_table.h"
 #include "commands/eviction.h"
 #include "commands/notifications.h"
+#include "commands/pubsub_registry.h"
 #include "commands/watch_registry.h"
 #include "common/clock.h"
 #include "config/server_config.h"
@@ -50,6 +51,13 @@ class Engine {
       : config(*config), keyspace(static_cast<size_t>(config->databases)) {
     keyspace.set_expired_observer([this](size_t db, std::string_view key) {
       watches.touch(static_cast<int>(db), key, /*by_expiry=*/true);
+      notify(kNotifyExpired, "expired", static_cast<int>(db), key);
+    });
+    keyspace.set_created_observer([this](size_t db, std::string_view key) {
+      notify(kNotifyNew, "new", static_cast<int>(db), key);
+    });
+    keyspace.set_missed_observer([this](size_t db, std::string_view key) {
+      notify(kNotifyKeyMiss, "keymiss", static_cast<int>(db), key);
     });
   }
 
@@ -61,6 +69,7 @@ class Engine {
   bool active_expire_enabled = true;
   WatchRegistry watches;
   BlockingRegistry blocking;
+  PubSubRegistry pubsub;
   EventSink* event_sink = nullptr;  // keyspace notifications; set by the server
   Eviction eviction;
   bool evictions_paused = false;  // CLIENT PAUSE in force: the dataset must not change
@@ -69,9 +78,11 @@ class Engine {
   // keys are stamped, and the limit hash tables consult before growing.
   void memory_config_changed();
 
-  // A keyspace event of class `cls` (NotifyClass) named `event` happened to `key`.
+  // A keyspace event of class `cls` (NotifyClass) named `event` happened to `key`. With
+  // notifications off (the default) this is one AND: writes pay nothing more.
   void notify(uint32_t cls, std::string_view event, int db, std::string_view key) {
-    if (event_sink != nullptr) event_sink->keyspace_event(cls, event, db, key);
+    if ((config.notify_keyspace_events & cls) == 0 || event_sink == nullptr) return;
+    event_sink->keyspace_event(cls, event, db, key);
   }
 
   // Every write to a key goes through here: it is the seam for WATCH, keyspace notifications

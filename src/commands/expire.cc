@@ -55,10 +55,13 @@ void expire_generic(CommandContext& ctx, Base base, std::string_view name) {
       (gt && (current == -1 || v <= current)) || (lt && current != -1 && v >= current)) {
     return ctx.reply.integer(0);
   }
+  // A time already past deletes the key: that is a "del", not an "expired", event.
   if (v <= ctx.now_ms) {
     db.remove(ctx.arg(1));
+    ctx.engine.notify(kNotifyGeneric, "del", ctx.session.db, ctx.arg(1));
   } else {
     db.set_expire(e, v);
+    ctx.engine.notify(kNotifyGeneric, "expire", ctx.session.db, ctx.arg(1));
   }
   ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
   ctx.reply.integer(1);
@@ -88,6 +91,7 @@ void persist_command(CommandContext& ctx) {
   Entry* e = db.lookup(ctx.arg(1), ctx.now_ms);
   if (e == nullptr || !db.persist(e)) return ctx.reply.integer(0);
   ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
+  ctx.engine.notify(kNotifyGeneric, "persist", ctx.session.db, ctx.arg(1));
   ctx.reply.integer(1);
 }
 

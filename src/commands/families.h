@@ -17,6 +17,12 @@ void register_transaction_commands(CommandTable& table);
 void register_hash_commands(CommandTable& table);
 void register_set_commands(CommandTable& table);
 void register_list_commands(CommandTable& table);
+void register_zset_commands(CommandTable& table);
+void register_zset_range_commands(CommandTable& table);
+void register_zset_pop_commands(CommandTable& table);
+void register_zset_algebra_commands(CommandTable& table);
+void register_sort_commands(CommandTable& table);
+void register_pubsub_commands(CommandTable& table);
 
 inline void register_data_commands(CommandTable& table) {
   register_connection_commands(table);
@@ -32,6 +38,12 @@ inline void register_data_commands(CommandTable& table) {
   register_hash_commands(table);
   register_set_commands(table);
   register_list_commands(table);
+  register_zset_commands(table);
+  register_zset_range_commands(table);
+  register_zset_pop_commands(table);
+  register_zset_algebra_commands(table);
+  register_sort_commands(table);
+  register_pubsub_commands(table);
 }
 
 }  // namespace cachet::commands

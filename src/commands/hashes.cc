@@ -4,9 +4,7 @@
 
 #include <climits>
 #include <cmath>
-#include <random>
 
-#include "common/glob.h"
 #include "common/strings.h"
 #include "commands/collection_access.h"
 #include "commands/families.h"
@@ -57,6 +55,7 @@ void hset_generic(CommandContext& ctx, bool reply_ok) {
   for (size_t i = 2; i < ctx.argc(); i += 2)
     if (h->set(ctx.arg(i), ctx.arg(i + 1), limits)) ++created;
   ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
+  ctx.engine.notify(kNotifyHash, "hset", ctx.session.db, ctx.arg(1));  // HMSET too
   reply_ok ? ctx.reply.ok() : ctx.reply.integer(created);
 }
 
@@ -66,6 +65,7 @@ void hsetnx_command(CommandContext& ctx) {
   if (h->contains(ctx.arg(2))) return ctx.reply.integer(0);
   h->set(ctx.arg(2), ctx.arg(3), hash_limits(ctx));
   ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
+  ctx.engine.notify(kNotifyHash, "hset", ctx.session.db, ctx.arg(1));
   ctx.reply.integer(1);
 }
 
@@ -113,7 +113,11 @@ void hdel_command(CommandContext& ctx) {
       if (h->erase(ctx.arg(i))) ++removed;
     if (removed > 0) {
       ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
-      delete_if_empty(ctx, ctx.arg(1), h);
+      ctx.engine.notify(kNotifyHash, "hdel", ctx.session.db, ctx.arg(1));
+      if (h->size() == 0) {
+        ctx.db().remove(ctx.arg(1));
+        ctx.engine.notify(kNotifyGeneric, "del", ctx.session.db, ctx.arg(1));
+      }
     }
   }
   ctx.reply.integer(removed);
@@ -161,6 +165,7 @@ void hincrby_command(CommandContext& ctx) {
   int64_t result = current + delta;
   h->set(ctx.arg(2), int64_to_string(result), hash_limits(ctx));
   ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
+  ctx.engine.notify(kNotifyHash, "hincrby", ctx.session.db, ctx.arg(1));
   ctx.reply.integer(result);
 }
 
@@ -185,12 +190,8 @@ void hincrbyfloat_command(CommandContext& ctx) {
   }
   h->set(ctx.arg(2), text, hash_limits(ctx));
   ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
+  ctx.engine.notify(kNotifyHash, "hincrbyfloat", ctx.session.db, ctx.arg(1));
   ctx.reply.bulk(text);
-}
-
-std::mt19937_64& rng() {
-  static std::mt19937_64 engine{std::random_device{}()};
-  return engine;
 }
 
 void hrandfield_command(CommandContext& ctx) {
@@ -214,7 +215,7 @@ void hrandfield_command(CommandContext& ctx) {
   if (wrongtype) return;
   if (!has_count) {
     if (h == nullptr) return ctx.reply.null();
-    return ctx.reply.bulk(h->random_pair(rng()()).first);
+    return ctx.reply.bulk(h->random_pair(random_u64()).first);
   }
   auto emit = [&](std::pair<std::string_view, std::string_view> p) {
     if (with_values && ctx.reply.protocol() >= 3) ctx.reply.array(2);
@@ -227,7 +228,7 @@ void hrandfield_command(CommandContext& ctx) {
   if (h == nullptr || count == 0) return header(0);
   if (count < 0) {  // repeats allowed
     header(-count);
-    for (int64_t i = 0; i < -count; ++i) emit(h->random_pair(rng()()));
+    for (int64_t i = 0; i < -count; ++i) emit(h->random_pair(random_u64()));
     return;
   }
   size_t size = h->size();
@@ -240,7 +241,7 @@ void hrandfield_command(CommandContext& ctx) {
   header(count);
   size_t needed = static_cast<size_t>(count), left = size;
   h->for_each([&](std::string_view f, std::string_view v) {
-    if (needed > 0 && rng()() % left < needed) {
+    if (needed > 0 && random_u64() % left < needed) {
       emit({f, v});
       --needed;
     }
@@ -250,43 +251,33 @@ void hrandfield_command(CommandContext& ctx) {
 
 void hscan_command(CommandContext& ctx) {
   uint64_t cursor;
-  if (!parse_scan_cursor(ctx, ctx.arg(2), &cursor)) return;
-  std::string_view pattern;
-  int64_t count = 10;
-  bool no_values = false;
-  for (size_t i = 3; i < ctx.argc(); ++i) {
-    std::string_view opt = ctx.arg(i);
-    if (iequals(opt, "novalues")) {
-      no_values = true;
-    } else if (i + 1 < ctx.argc() && iequals(opt, "count")) {
-      if (!parse_int64(ctx.arg(++i), &count)) return ctx.reply.error(errors::kNotInteger);
-      if (count < 1) return ctx.reply.error(errors::kSyntax);
-    } else if (i + 1 < ctx.argc() && iequals(opt, "match")) {
-      pattern = ctx.arg(++i);
-    } else {
-      return ctx.reply.error(errors::kSyntax);
-    }
+  ScanOptions options;
+  if (!parse_scan_cursor(ctx, ctx.arg(2), &cursor) ||
+      !parse_scan_options(ctx, 3, "novalues", &options)) {
+    return;
   }
   bool wrongtype;
   HashObject* h = find_hash(ctx, ctx.arg(1), &wrongtype);
   if (wrongtype) return;
   std::vector<std::pair<std::string_view, std::string_view>> found;
   if (h != nullptr) {
-    int64_t steps = count > INT64_MAX / 10 ? INT64_MAX : count * 10;
-    do {
-      cursor = h->scan(cursor, [&](std::string_view f, std::string_view v) {
-        if (pattern.empty() || pattern == "*" || glob_match(pattern, f)) found.emplace_back(f, v);
-      });
-    } while (cursor != 0 && --steps > 0 && static_cast<int64_t>(found.size()) < count);
+    cursor = scan_until(
+        cursor, options.count,
+        [&](uint64_t at) {
+          return h->scan(at, [&](std::string_view f, std::string_view v) {
+            if (options.matches(f)) found.emplace_back(f, v);
+          });
+        },
+        [&] { return found.size(); });
   } else {
     cursor = 0;
   }
   ctx.reply.array(2);
   ctx.reply.bulk(std::to_string(cursor));
-  ctx.reply.array(static_cast<int64_t>(found.size() * (no_values ? 1 : 2)));
+  ctx.reply.array(static_cast<int64_t>(found.size() * (options.members_only ? 1 : 2)));
   for (const auto& [f, v] : found) {
     ctx.reply.bulk(f);
-    if (!no_values) ctx.reply.bulk(v);
+    if (!options.members_only) ctx.reply.bulk(v);
   }
 }
 

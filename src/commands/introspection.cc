@@ -169,7 +169,8 @@ void command_getkeys(CommandContext& ctx) {
   if (!s->arity_ok(argc)) {
     return ctx.reply.error("ERR Invalid number of arguments specified for command");
   }
-  std::vector<int> positions = s->key_positions(argc);
+  std::vector<std::string_view> args(ctx.args.begin() + 2, ctx.args.end());
+  std::vector<int> positions = s->key_positions(args);
   if (positions.empty()) return ctx.reply.error("ERR The command has no key arguments");
   ctx.reply.array(static_cast<int64_t>(positions.size()));
   for (int p : positions) ctx.reply.bulk(ctx.arg(2 + static_cast<size_t>(p)));

@@ -32,6 +32,40 @@ bool parse_scan_cursor(CommandContext& ctx, std::string_view text, uint64_t* cur
   return true;
 }
 
+uint64_t random_u64() {
+  static std::mt19937_64 engine{std::random_device{}()};
+  return engine();
+}
+
+bool ScanOptions::matches(std::string_view item) const {
+  return pattern.empty() || pattern == "*" || glob_match(pattern, item);
+}
+
+bool parse_scan_options(CommandContext& ctx, size_t first, std::string_view flag,
+                        ScanOptions* options) {
+  for (size_t i = first; i < ctx.argc(); ++i) {
+    std::string_view opt = ctx.arg(i);
+    if (!flag.empty() && iequals(opt, flag)) {
+      options->members_only = true;
+    } else if (i + 1 < ctx.argc() && iequals(opt, "count")) {
+      if (!parse_int64(ctx.arg(++i), &options->count)) {
+        ctx.reply.error(errors::kNotInteger);
+        return false;
+      }
+      if (options->count < 1) {
+        ctx.reply.error(errors::kSyntax);
+        return false;
+      }
+    } else if (i + 1 < ctx.argc() && iequals(opt, "match")) {
+      options->pattern = ctx.arg(++i);
+    } else {
+      ctx.reply.error(errors::kSyntax);
+      return false;
+    }
+  }
+  return true;
+}
+
 namespace {
 
 using store::Entry;
@@ -107,11 +141,10 @@ void scan_command(CommandContext& ctx) {
 }
 
 void randomkey_command(CommandContext& ctx) {
-  static std::mt19937_64 rng{std::random_device{}()};
   store::Database& db = ctx.db();
   // Expired keys met on the way are removed; give up after many tries when only they remain.
   for (int tries = 0; tries < 100 && db.size() > 0; ++tries) {
-    Entry* e = db.dict().random_entry(rng());
+    Entry* e = db.dict().random_entry(random_u64());
     if (e == nullptr) break;
     if (live(db, e, ctx.now_ms)) return ctx.reply.bulk(e->key_view());
     std::string key(e->key_view());

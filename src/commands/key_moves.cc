@@ -10,14 +10,21 @@ namespace {
 using store::Entry;
 using store::Value;
 
+// Puts `v` (with its TTL, -1 for none) at `to` as a new key: whatever `to` held is deleted
+// first, so the key counts as created (the "new" event) as it does in Valkey.
+void place(store::Database& dst, std::string_view to, Value v, int64_t when) {
+  dst.remove(to);
+  Entry* placed = dst.add(to, std::move(v));
+  if (when != -1) dst.set_expire(placed, when);
+}
+
 // Moves the value (and TTL) of `from` in `src` to `to` in `dst`, replacing what `to` held.
-void transfer(CommandContext& ctx, store::Database& src, std::string_view from,
-              store::Database& dst, std::string_view to, Entry* e) {
+void transfer(store::Database& src, std::string_view from, store::Database& dst,
+              std::string_view to, Entry* e) {
   int64_t when = src.expire_at(e);
   Value v = std::move(e->value);
   src.remove(from);
-  Entry* moved = dst.set(to, std::move(v), false);
-  if (when != -1) dst.set_expire(moved, when);
+  place(dst, to, std::move(v), when);
 }
 
 void rename_generic(CommandContext& ctx, bool nx) {
@@ -29,9 +36,11 @@ void rename_generic(CommandContext& ctx, bool nx) {
   if (nx && db.lookup(to, ctx.now_ms, false) != nullptr) return ctx.reply.integer(0);
   // `to` may have expired just now; make sure it is gone before the set.
   db.lookup(to, ctx.now_ms, false);
-  transfer(ctx, db, from, db, to, e);
+  transfer(db, from, db, to, e);
   ctx.engine.key_modified(ctx.session.db, from);
   ctx.engine.key_modified(ctx.session.db, to);
+  ctx.engine.notify(kNotifyGeneric, "rename_from", ctx.session.db, from);
+  ctx.engine.notify(kNotifyGeneric, "rename_to", ctx.session.db, to);
   nx ? ctx.reply.integer(1) : ctx.reply.ok();
 }
 
@@ -68,10 +77,9 @@ void copy_command(CommandContext& ctx) {
   Entry* e = src.lookup(from, ctx.now_ms, false);
   if (e == nullptr) return ctx.reply.integer(0);
   if (dst.lookup(to, ctx.now_ms, false) != nullptr && !replace) return ctx.reply.integer(0);
-  int64_t when = src.expire_at(e);
-  Entry* copy = dst.set(to, e->value.clone(), false);
-  if (when != -1) dst.set_expire(copy, when);
+  place(dst, to, e->value.clone(), src.expire_at(e));
   ctx.engine.key_modified(target_db, to);
+  ctx.engine.notify(kNotifyGeneric, "copy_to", target_db, to);
   ctx.reply.integer(1);
 }
 
@@ -90,9 +98,11 @@ void move_command(CommandContext& ctx) {
   Entry* e = src.lookup(key, ctx.now_ms, false);
   if (e == nullptr) return ctx.reply.integer(0);
   if (dst.lookup(key, ctx.now_ms, false) != nullptr) return ctx.reply.integer(0);
-  transfer(ctx, src, key, dst, key, e);
+  transfer(src, key, dst, key, e);
   ctx.engine.key_modified(ctx.session.db, key);
   ctx.engine.key_modified(target_db, key);
+  ctx.engine.notify(kNotifyGeneric, "move_from", ctx.session.db, key);
+  ctx.engine.notify(kNotifyGeneric, "move_to", target_db, key);
   ctx.reply.integer(1);
 }
 

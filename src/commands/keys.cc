@@ -22,6 +22,7 @@ void del_command(CommandContext& ctx) {
     if (db.lookup(ctx.arg(i), ctx.now_ms, false) != nullptr && db.remove(ctx.arg(i))) {
       ++removed;
       ctx.engine.key_modified(ctx.session.db, ctx.arg(i));
+      ctx.engine.notify(kNotifyGeneric, "del", ctx.session.db, ctx.arg(i));  // UNLINK too
     }
   }
   ctx.reply.integer(removed);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/strings.h"
+#include "commands/block_request.h"
 #include "commands/collection_access.h"
 #include "commands/families.h"
 #include "commands/spec_builder.h"
@@ -38,10 +39,19 @@ ListObject* list_for_write(CommandContext& ctx, std::string_view key) {
   return l;
 }
 
-void after_removal(CommandContext& ctx, std::string_view key, ListObject* l) {
-  if (l->size() == 0) ctx.db().remove(key);
+// After elements left the list: the command's event, then the key's deletion if it emptied.
+void after_removal(CommandContext& ctx, std::string_view key, ListObject* l,
+                   std::string_view event) {
+  ctx.engine.notify(kNotifyList, event, ctx.session.db, key);
+  if (l->size() == 0) {
+    ctx.db().remove(key);
+    ctx.engine.notify(kNotifyGeneric, "del", ctx.session.db, key);
+  }
   ctx.engine.key_modified(ctx.session.db, key);
 }
+
+std::string_view pop_event(bool front) { return front ? "lpop" : "rpop"; }
+std::string_view push_event(bool front) { return front ? "lpush" : "rpush"; }
 
 void push_generic(CommandContext& ctx, bool front, bool only_existing) {
   if (only_existing) {
@@ -55,6 +65,7 @@ void push_generic(CommandContext& ctx, bool front, bool only_existing) {
   if (l == nullptr) return;
   for (size_t i = 2; i < ctx.argc(); ++i) front ? l->push_front(ctx.arg(i)) : l->push_back(ctx.arg(i));
   ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
+  ctx.engine.notify(kNotifyList, push_event(front), ctx.session.db, ctx.arg(1));
   ctx.reply.integer(static_cast<int64_t>(l->size()));
 }
 
@@ -81,7 +92,7 @@ void pop_generic(CommandContext& ctx, bool front) {
     for (int64_t i = 0; i < n; ++i) ctx.reply.bulk(front ? l->pop_front() : l->pop_back());
     if (n == 0) return;
   }
-  after_removal(ctx, ctx.arg(1), l);
+  after_removal(ctx, ctx.arg(1), l, pop_event(front));
 }
 
 // Turns Redis-style (possibly negative) start/stop into a clamped [start, stop]; false when
@@ -145,6 +156,7 @@ void lset_command(CommandContext& ctx) {
   if (!resolve_index(index, l->size(), &i)) return ctx.reply.error("ERR index out of range");
   l->set(i, ctx.arg(3));
   ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
+  ctx.engine.notify(kNotifyList, "lset", ctx.session.db, ctx.arg(1));
   ctx.reply.ok();
 }
 
@@ -163,6 +175,7 @@ void linsert_command(CommandContext& ctx) {
   if (l == nullptr) return ctx.reply.integer(0);
   if (!l->insert(ctx.arg(3), ctx.arg(4), after)) return ctx.reply.integer(-1);
   ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
+  ctx.engine.notify(kNotifyList, "linsert", ctx.session.db, ctx.arg(1));
   ctx.reply.integer(static_cast<int64_t>(l->size()));
 }
 
@@ -174,7 +187,7 @@ void lrem_command(CommandContext& ctx) {
   if (wrongtype) return;
   if (l == nullptr) return ctx.reply.integer(0);
   size_t removed = l->remove(ctx.arg(3), count);
-  if (removed > 0) after_removal(ctx, ctx.arg(1), l);
+  if (removed > 0) after_removal(ctx, ctx.arg(1), l, "lrem");
   ctx.reply.integer(static_cast<int64_t>(removed));
 }
 
@@ -188,8 +201,10 @@ void ltrim_command(CommandContext& ctx) {
   if (wrongtype) return;
   if (l == nullptr) return ctx.reply.ok();
   size_t from, to;
+  ctx.engine.notify(kNotifyList, "ltrim", ctx.session.db, ctx.arg(1));
   if (!clamp_range(start, stop, l->size(), &from, &to)) {
     ctx.db().remove(ctx.arg(1));
+    ctx.engine.notify(kNotifyGeneric, "del", ctx.session.db, ctx.arg(1));
   } else if (from != 0 || to != l->size() - 1) {
     l->trim(from, to);
   }
@@ -270,13 +285,14 @@ bool move_generic(CommandContext& ctx, bool from_left, bool to_left) {
     ctx.reply.error(errors::kWrongType);
     return true;
   }
+  // As Valkey: the push (and its event) first, then the pop's event and the source's deletion
+  // if it emptied. Rotating one list onto itself never empties it.
   std::string value = from_left ? src->pop_front() : src->pop_back();
-  std::string src_key(ctx.arg(1));
-  if (src->size() == 0) ctx.db().remove(src_key);
-  ListObject* dst = list_for_write(ctx, ctx.arg(2));
+  ListObject* dst = ctx.arg(1) == ctx.arg(2) ? src : list_for_write(ctx, ctx.arg(2));
   to_left ? dst->push_front(value) : dst->push_back(value);
-  ctx.engine.key_modified(ctx.session.db, src_key);
   ctx.engine.key_modified(ctx.session.db, ctx.arg(2));
+  ctx.engine.notify(kNotifyList, push_event(to_left), ctx.session.db, ctx.arg(2));
+  after_removal(ctx, ctx.arg(1), src, pop_event(from_left));
   ctx.reply.bulk(value);
   return true;
 }
@@ -289,38 +305,9 @@ void lmove_command(CommandContext& ctx) {
   if (!move_generic(ctx, from_left, to_left)) ctx.reply.null();
 }
 
-// Blocking variants: a timeout in seconds (0 = forever); when there is nothing to take the
-// client blocks, or inside EXEC answers null at once.
-bool parse_timeout(CommandContext& ctx, std::string_view text, int64_t* deadline_ms) {
-  double seconds;
-  if (!parse_double(text, &seconds)) {
-    ctx.reply.error("ERR timeout is not a float or out of range");
-    return false;
-  }
-  if (seconds < 0) {
-    ctx.reply.error("ERR timeout is negative");
-    return false;
-  }
-  if (seconds > 1e12) {
-    ctx.reply.error("ERR timeout is out of range");
-    return false;
-  }
-  *deadline_ms = seconds == 0 ? 0 : ctx.now_ms + static_cast<int64_t>(seconds * 1000 + 0.5);
-  if (seconds > 0 && *deadline_ms == ctx.now_ms) ++*deadline_ms;
-  return true;
-}
-
-// Blocks, or where blocking is not allowed (inside EXEC) answers at once: a null array, or for
-// the move commands a null bulk, as Valkey does.
-void block_or_null(CommandContext& ctx, std::vector<std::string> keys, int64_t deadline_ms,
-                   bool null_bulk = false) {
-  if (!ctx.session.may_block) return null_bulk ? ctx.reply.null() : ctx.reply.null_array();
-  ctx.session.block_request = {true, std::move(keys), deadline_ms};
-}
-
 void bpop_generic(CommandContext& ctx, bool front) {
   int64_t deadline;
-  if (!parse_timeout(ctx, ctx.arg(ctx.argc() - 1), &deadline)) return;
+  if (!parse_block_timeout(ctx, ctx.arg(ctx.argc() - 1), &deadline)) return;
   std::vector<std::string> keys;
   for (size_t i = 1; i + 1 < ctx.argc(); ++i) {
     bool wrongtype;
@@ -331,24 +318,25 @@ void bpop_generic(CommandContext& ctx, bool front) {
     ctx.reply.array(2);
     ctx.reply.bulk(ctx.arg(i));
     ctx.reply.bulk(front ? l->pop_front() : l->pop_back());
-    after_removal(ctx, ctx.arg(i), l);
+    after_removal(ctx, ctx.arg(i), l, pop_event(front));
     return;
   }
-  block_or_null(ctx, std::move(keys), deadline);
+  block_or_null(ctx, std::move(keys), deadline, store::ValueType::kList);
 }
 
 void bmove_generic(CommandContext& ctx, bool from_left, bool to_left, size_t timeout_at) {
   int64_t deadline;
-  if (!parse_timeout(ctx, ctx.arg(timeout_at), &deadline)) return;
+  if (!parse_block_timeout(ctx, ctx.arg(timeout_at), &deadline)) return;
   if (move_generic(ctx, from_left, to_left)) return;
-  block_or_null(ctx, {std::string(ctx.arg(1))}, deadline, /*null_bulk=*/true);
+  block_or_null(ctx, {std::string(ctx.arg(1))}, deadline, store::ValueType::kList,
+                /*null_bulk=*/true);
 }
 
 // LMPOP numkeys key... side [COUNT n], and BLMPOP with a timeout before numkeys.
 void mpop_generic(CommandContext& ctx, bool blocking) {
   size_t first = blocking ? 2 : 1;
   int64_t deadline = 0;
-  if (blocking && !parse_timeout(ctx, ctx.arg(1), &deadline)) return;
+  if (blocking && !parse_block_timeout(ctx, ctx.arg(1), &deadline)) return;
   int64_t numkeys;
   if (!parse_int64(ctx.arg(first), &numkeys) || numkeys <= 0) {
     return ctx.reply.error("ERR numkeys should be greater than 0");
@@ -379,10 +367,10 @@ void mpop_generic(CommandContext& ctx, bool blocking) {
     ctx.reply.bulk(ctx.arg(i));
     ctx.reply.array(n);
     for (int64_t k = 0; k < n; ++k) ctx.reply.bulk(left ? l->pop_front() : l->pop_back());
-    after_removal(ctx, ctx.arg(i), l);
+    after_removal(ctx, ctx.arg(i), l, pop_event(left));
     return;
   }
-  if (blocking) return block_or_null(ctx, std::move(keys), deadline);
+  if (blocking) return block_or_null(ctx, std::move(keys), deadline, store::ValueType::kList);
   ctx.reply.null_array();
 }
 
@@ -466,7 +454,7 @@ void register_list_commands(CommandTable& t) {
             doc("Returns multiple elements from a list after removing them. Deletes the list if "
                 "the last element was popped.",
                 "7.0.0", "O(N+M)"),
-            [](CommandContext& ctx) { mpop_generic(ctx, false); }));
+            [](CommandContext& ctx) { mpop_generic(ctx, false); })).key_finder = keys_after_count(1);
   const uint32_t bflags = kWrite | kBlocking;
   t.add(cmd("blpop", -3, bflags, w | kAclSlow | kAclBlocking, {1, -2, 1},
             doc("Removes and returns the first element in a list. Blocks until an element is "
@@ -500,7 +488,7 @@ void register_list_commands(CommandTable& t) {
             doc("Pops the first element from one of multiple lists. Blocks until an element is "
                 "available otherwise. Deletes the list if the last element was popped.",
                 "7.0.0", "O(N+M)"),
-            [](CommandContext& ctx) { mpop_generic(ctx, true); }));
+            [](CommandContext& ctx) { mpop_generic(ctx, true); })).key_finder = keys_after_count(2);
 }
 
 }  // namespace cachet::commands

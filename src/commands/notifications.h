@@ -6,24 +6,27 @@
 #include <cstdint>
 #include <string_view>
 
+#include "config/keyspace_events.h"
+
 namespace cachet::commands {
 
-enum NotifyClass : uint32_t {
-  kNotifyKeyspace = 1u << 0,   // K: __keyspace@<db>__:<key> channels
-  kNotifyKeyevent = 1u << 1,   // E: __keyevent@<db>__:<event> channels
-  kNotifyGeneric = 1u << 2,    // g: DEL EXPIRE RENAME ...
-  kNotifyString = 1u << 3,     // $
-  kNotifyList = 1u << 4,       // l
-  kNotifySet = 1u << 5,        // s
-  kNotifyHash = 1u << 6,       // h
-  kNotifyZset = 1u << 7,       // z
-  kNotifyExpired = 1u << 8,    // x
-  kNotifyEvicted = 1u << 9,    // e
-  kNotifyStream = 1u << 10,    // t
-  kNotifyKeyMiss = 1u << 11,   // m (not part of A)
-  kNotifyModule = 1u << 12,    // d
-  kNotifyNew = 1u << 13,       // n (not part of A)
-};
+// The classes are defined with the directive that selects them; commands name them from here.
+using config::NotifyClass;
+using config::kNotifyKeyspace;
+using config::kNotifyKeyevent;
+using config::kNotifyGeneric;
+using config::kNotifyString;
+using config::kNotifyList;
+using config::kNotifySet;
+using config::kNotifyHash;
+using config::kNotifyZset;
+using config::kNotifyExpired;
+using config::kNotifyEvicted;
+using config::kNotifyStream;
+using config::kNotifyKeyMiss;
+using config::kNotifyModule;
+using config::kNotifyNew;
+using config::kNotifyAll;
 
 class EventSink {
  public:

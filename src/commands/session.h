@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "store/value.h"
+
 namespace cachet::commands {
 
 struct CommandSpec;
@@ -17,6 +19,7 @@ struct QueuedCommand {
 };
 
 class CommandInvoker;
+class Subscriber;
 
 // What a blocked client waits for (BLPOP and friends).
 struct BlockState {
@@ -24,6 +27,7 @@ struct BlockState {
   int db = 0;
   std::vector<std::string> keys;
   int64_t deadline_ms = 0;  // 0: no timeout
+  store::ValueType wait_type = store::ValueType::kList;  // only a key of this type wakes it
   CommandSpec* spec = nullptr;
   std::vector<std::string> argv;  // the command, re-run when a key is ready
 };
@@ -33,6 +37,7 @@ struct BlockRequest {
   bool requested = false;
   std::vector<std::string> keys;
   int64_t deadline_ms = 0;
+  store::ValueType wait_type = store::ValueType::kList;
 };
 
 struct WatchedKey {
@@ -71,6 +76,7 @@ struct Session {
   BlockRequest block_request;
   bool may_block = true;
   CommandInvoker* invoker = nullptr;  // the client, for re-running blocked commands
+  Subscriber* subscriber = nullptr;   // the client, as Pub/Sub sees it
 };
 
 }  // namespace cachet::commands

@@ -4,11 +4,9 @@
 
 #include <algorithm>
 #include <climits>
-#include <random>
 #include <string>
 #include <vector>
 
-#include "common/glob.h"
 #include "common/strings.h"
 #include "commands/collection_access.h"
 #include "commands/families.h"
@@ -29,11 +27,6 @@ store::SetLimits set_limits(const CommandContext& ctx) {
           static_cast<size_t>(c.set_max_listpack_value)};
 }
 
-std::mt19937_64& rng() {
-  static std::mt19937_64 engine{std::random_device{}()};
-  return engine;
-}
-
 SetObject* find_set(CommandContext& ctx, std::string_view key, bool* wrongtype,
                     bool count_hit = true) {
   Entry* e = find_typed(ctx, key, store::ValueType::kSet, wrongtype, count_hit);
@@ -44,6 +37,13 @@ SetObject* set_for_write(CommandContext& ctx, std::string_view key) {
   Entry* e = typed_for_write(ctx, key, store::ValueType::kSet,
                              [] { return store::Value::set(std::make_unique<SetObject>()); });
   return e == nullptr ? nullptr : e->value.set_object();
+}
+
+// An emptied set is deleted; that is a "del" event of its own.
+void remove_if_empty(CommandContext& ctx, std::string_view key, const SetObject* s) {
+  if (s->size() > 0) return;
+  ctx.db().remove(key);
+  ctx.engine.notify(kNotifyGeneric, "del", ctx.session.db, key);
 }
 
 void reply_members(CommandContext& ctx, const std::vector<std::string>& members) {
@@ -59,7 +59,10 @@ void sadd_command(CommandContext& ctx) {
   for (size_t i = 2; i < ctx.argc(); ++i)
     if (s->add(ctx.arg(i), limits)) ++added;
   if (s->size() == 0) ctx.db().remove(ctx.arg(1));
-  if (added > 0) ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
+  if (added > 0) {
+    ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
+    ctx.engine.notify(kNotifySet, "sadd", ctx.session.db, ctx.arg(1));
+  }
   ctx.reply.integer(added);
 }
 
@@ -71,8 +74,11 @@ void srem_command(CommandContext& ctx) {
   if (s != nullptr) {
     for (size_t i = 2; i < ctx.argc(); ++i)
       if (s->remove(ctx.arg(i))) ++removed;
-    if (removed > 0) ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
-    if (s->size() == 0) ctx.db().remove(ctx.arg(1));
+    if (removed > 0) {
+      ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
+      ctx.engine.notify(kNotifySet, "srem", ctx.session.db, ctx.arg(1));
+      remove_if_empty(ctx, ctx.arg(1), s);
+    }
   }
   ctx.reply.integer(removed);
 }
@@ -122,11 +128,14 @@ void spop_command(CommandContext& ctx) {
   if (s == nullptr) return has_count ? ctx.reply.set(0) : ctx.reply.null();
   std::vector<std::string> popped;
   while (static_cast<int64_t>(popped.size()) < count && s->size() > 0) {
-    popped.push_back(s->random_member(rng()()));
+    popped.push_back(s->random_member(random_u64()));
     s->remove(popped.back());
   }
-  if (s->size() == 0) ctx.db().remove(ctx.arg(1));
-  if (!popped.empty()) ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
+  if (!popped.empty()) {
+    ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
+    ctx.engine.notify(kNotifySet, "spop", ctx.session.db, ctx.arg(1));
+    remove_if_empty(ctx, ctx.arg(1), s);
+  }
   if (!has_count) return ctx.reply.bulk(popped.front());
   reply_members(ctx, popped);
 }
@@ -144,11 +153,11 @@ void srandmember_command(CommandContext& ctx) {
   bool wrongtype;
   SetObject* s = find_set(ctx, ctx.arg(1), &wrongtype);
   if (wrongtype) return;
-  if (!has_count) return s ? ctx.reply.bulk(s->random_member(rng()())) : ctx.reply.null();
+  if (!has_count) return s ? ctx.reply.bulk(s->random_member(random_u64())) : ctx.reply.null();
   if (s == nullptr || count == 0) return ctx.reply.array(0);
   if (count < 0) {
     ctx.reply.array(-count);
-    for (int64_t i = 0; i < -count; ++i) ctx.reply.bulk(s->random_member(rng()()));
+    for (int64_t i = 0; i < -count; ++i) ctx.reply.bulk(s->random_member(random_u64()));
     return;
   }
   size_t size = s->size();
@@ -161,7 +170,7 @@ void srandmember_command(CommandContext& ctx) {
   ctx.reply.array(count);
   size_t needed = static_cast<size_t>(count), left = size;
   s->for_each([&](std::string_view m) {
-    if (needed > 0 && rng()() % left < needed) {
+    if (needed > 0 && random_u64() % left < needed) {
       ctx.reply.bulk(m);
       --needed;
     }
@@ -180,12 +189,13 @@ void smove_command(CommandContext& ctx) {
   if (src == nullptr || !src->contains(ctx.arg(3))) return ctx.reply.integer(0);
   if (ctx.arg(1) == ctx.arg(2)) return ctx.reply.integer(1);
   src->remove(ctx.arg(3));
-  std::string member(ctx.arg(3));
-  if (src->size() == 0) ctx.db().remove(ctx.arg(1));
+  ctx.engine.notify(kNotifySet, "srem", ctx.session.db, ctx.arg(1));
+  remove_if_empty(ctx, ctx.arg(1), src);
   SetObject* dst = set_for_write(ctx, ctx.arg(2));
-  dst->add(member, set_limits(ctx));
+  bool added = dst->add(ctx.arg(3), set_limits(ctx));
   ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
   ctx.engine.key_modified(ctx.session.db, ctx.arg(2));
+  if (added) ctx.engine.notify(kNotifySet, "sadd", ctx.session.db, ctx.arg(2));
   ctx.reply.integer(1);
 }
 
@@ -250,12 +260,14 @@ void algebra_store_command(CommandContext& ctx, Algebra op) {
   if (!compute(ctx, op, 2, ctx.argc() - 1, 0, &result)) return;
   std::string_view dst = ctx.arg(1);
   if (result.empty()) {
-    ctx.db().remove(dst);
+    if (ctx.db().remove(dst)) ctx.engine.notify(kNotifyGeneric, "del", ctx.session.db, dst);
   } else {
     auto set = std::make_unique<SetObject>();
     store::SetLimits limits = set_limits(ctx);
     for (const std::string& m : result) set->add(m, limits);
     ctx.db().set(dst, store::Value::set(std::move(set)), false);
+    static constexpr std::string_view kEvent[] = {"sinterstore", "sunionstore", "sdiffstore"};
+    ctx.engine.notify(kNotifySet, kEvent[static_cast<int>(op)], ctx.session.db, dst);
   }
   ctx.engine.key_modified(ctx.session.db, dst);
   ctx.reply.integer(static_cast<int64_t>(result.size()));
@@ -275,8 +287,10 @@ void sintercard_command(CommandContext& ctx) {
     if (i + 2 != ctx.argc() || !iequals(ctx.arg(i), "limit")) {
       return ctx.reply.error(errors::kSyntax);
     }
-    if (!parse_int64(ctx.arg(i + 1), &limit)) return ctx.reply.error(errors::kNotInteger);
-    if (limit < 0) return ctx.reply.error("ERR LIMIT can't be negative");
+    // Valkey answers the same for a negative and a non-numeric limit.
+    if (!parse_int64(ctx.arg(i + 1), &limit) || limit < 0) {
+      return ctx.reply.error("ERR LIMIT can't be negative");
+    }
   }
   std::vector<std::string> result;
   if (!compute(ctx, Algebra::kInter, 2, 1 + static_cast<size_t>(numkeys), limit, &result)) return;
@@ -285,31 +299,23 @@ void sintercard_command(CommandContext& ctx) {
 
 void sscan_command(CommandContext& ctx) {
   uint64_t cursor;
-  if (!parse_scan_cursor(ctx, ctx.arg(2), &cursor)) return;
-  std::string_view pattern;
-  int64_t count = 10;
-  for (size_t i = 3; i < ctx.argc(); i += 2) {
-    if (i + 1 >= ctx.argc()) return ctx.reply.error(errors::kSyntax);
-    if (iequals(ctx.arg(i), "count")) {
-      if (!parse_int64(ctx.arg(i + 1), &count)) return ctx.reply.error(errors::kNotInteger);
-      if (count < 1) return ctx.reply.error(errors::kSyntax);
-    } else if (iequals(ctx.arg(i), "match")) {
-      pattern = ctx.arg(i + 1);
-    } else {
-      return ctx.reply.error(errors::kSyntax);
-    }
+  ScanOptions options;
+  if (!parse_scan_cursor(ctx, ctx.arg(2), &cursor) || !parse_scan_options(ctx, 3, "", &options)) {
+    return;
   }
   bool wrongtype;
   SetObject* s = find_set(ctx, ctx.arg(1), &wrongtype);
   if (wrongtype) return;
   std::vector<std::string> found;
   if (s != nullptr) {
-    int64_t steps = count > INT64_MAX / 10 ? INT64_MAX : count * 10;
-    do {
-      cursor = s->scan(cursor, [&](std::string_view m) {
-        if (pattern.empty() || pattern == "*" || glob_match(pattern, m)) found.emplace_back(m);
-      });
-    } while (cursor != 0 && --steps > 0 && static_cast<int64_t>(found.size()) < count);
+    cursor = scan_until(
+        cursor, options.count,
+        [&](uint64_t at) {
+          return s->scan(at, [&](std::string_view m) {
+            if (options.matches(m)) found.emplace_back(m);
+          });
+        },
+        [&] { return found.size(); });
   } else {
     cursor = 0;
   }
@@ -387,7 +393,7 @@ void register_set_commands(CommandTable& t) {
             doc("Returns the number of members of the intersect of multiple sets.", "7.0.0",
                 "O(N*M) worst case where N is the cardinality of the smallest set and M is the "
                 "number of sets."),
-            sintercard_command));
+            sintercard_command)).key_finder = keys_after_count(1);
   t.add(cmd("sscan", -3, kReadonly, r | kAclSlow, kOneKey,
             doc("Iterates over members of a set.", "2.8.0",
                 "O(1) for every call. O(N) for a complete iteration."),

@@ -36,6 +36,7 @@ void append_command(CommandContext& ctx) {
     new_len = len + tail.size();
   }
   ctx.engine.key_modified(ctx.session.db, key);
+  ctx.engine.notify(kNotifyString, "append", ctx.session.db, key);
   ctx.reply.integer(static_cast<int64_t>(new_len));
 }
 
@@ -74,6 +75,7 @@ void incr_by(CommandContext& ctx, int64_t delta) {
     e->value = Value::integer(result);
   }
   ctx.engine.key_modified(ctx.session.db, key);
+  ctx.engine.notify(kNotifyString, "incrby", ctx.session.db, key);  // INCR and DECR too
   ctx.reply.integer(result);
 }
 
@@ -112,6 +114,7 @@ void incrbyfloat_command(CommandContext& ctx) {
     e->value = Value::string(text);
   }
   ctx.engine.key_modified(ctx.session.db, key);
+  ctx.engine.notify(kNotifyString, "incrbyfloat", ctx.session.db, key);
   ctx.reply.bulk(text);
 }
 
@@ -156,6 +159,7 @@ void setrange_command(CommandContext& ctx) {
   char* data = e->value.resize_raw(needed);
   std::memcpy(data + offset, patch.data(), patch.size());
   ctx.engine.key_modified(ctx.session.db, key);
+  ctx.engine.notify(kNotifyString, "setrange", ctx.session.db, key);
   ctx.reply.integer(static_cast<int64_t>(needed));
 }
 

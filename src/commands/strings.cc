@@ -57,13 +57,18 @@ void get_command(CommandContext& ctx) {
 void store_value(CommandContext& ctx, std::string_view key, std::string_view value,
                  bool keep_ttl, int64_t when_ms) {
   store::Database& db = ctx.db();
+  int id = ctx.session.db;
   if (when_ms > 0 && when_ms <= ctx.now_ms) {
-    db.remove(key);
+    if (db.remove(key)) ctx.engine.notify(kNotifyGeneric, "del", id, key);
   } else {
     Entry* e = db.set(key, Value::string(value), keep_ttl);
-    if (when_ms > 0) db.set_expire(e, when_ms);
+    ctx.engine.notify(kNotifyString, "set", id, key);
+    if (when_ms > 0) {
+      db.set_expire(e, when_ms);
+      ctx.engine.notify(kNotifyGeneric, "expire", id, key);
+    }
   }
-  ctx.engine.key_modified(ctx.session.db, key);
+  ctx.engine.key_modified(id, key);
 }
 
 void set_command(CommandContext& ctx) {
@@ -142,6 +147,7 @@ void getdel_command(CommandContext& ctx) {
   reply_string(ctx, e);
   ctx.db().remove(ctx.arg(1));
   ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
+  ctx.engine.notify(kNotifyGeneric, "del", ctx.session.db, ctx.arg(1));
 }
 
 void getex_command(CommandContext& ctx) {
@@ -168,11 +174,14 @@ void getex_command(CommandContext& ctx) {
   if (when_ms > 0 && when_ms <= ctx.now_ms) {
     db.remove(ctx.arg(1));
     ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
+    ctx.engine.notify(kNotifyGeneric, "del", ctx.session.db, ctx.arg(1));
   } else if (when_ms > 0) {
     db.set_expire(e, when_ms);
     ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
+    ctx.engine.notify(kNotifyGeneric, "expire", ctx.session.db, ctx.arg(1));
   } else if (persist && db.persist(e)) {
     ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
+    ctx.engine.notify(kNotifyGeneric, "persist", ctx.session.db, ctx.arg(1));
   }
 }
 

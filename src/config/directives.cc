@@ -6,6 +6,7 @@
 
 #include "common/log.h"
 #include "common/strings.h"
+#include "config/keyspace_events.h"
 
 namespace cachet::config {
 namespace {
@@ -216,6 +217,24 @@ Directive limited_bool(std::string name, bool C::*field, std::string reason) {
   return d;
 }
 
+Directive keyspace_events_directive() {
+  Directive d;
+  d.name = "notify-keyspace-events";
+  d.set = [](C& c, const std::vector<std::string>& args, std::string* err) {
+    if (args.size() != 1) {
+      *err = "wrong number of arguments";
+      return false;
+    }
+    if (!parse_keyspace_events(args[0], &c.notify_keyspace_events)) {
+      *err = "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+      return false;
+    }
+    return true;
+  };
+  d.get = [](const C& c) { return format_keyspace_events(c.notify_keyspace_events); };
+  return d;
+}
+
 std::vector<Directive> build_table() {
   const auto L = ApplyGroup::kListeners;
   const auto T = ApplyGroup::kTls;
@@ -316,6 +335,7 @@ std::vector<Directive> build_table() {
   t.push_back(choice_directive("enable-protected-configs", &C::enable_protected_configs,
                                {"no", "yes", "local"}, kImmutable));
   t.push_back(int_directive("active-expire-effort", &C::active_expire_effort, 1, 10));
+  t.push_back(keyspace_events_directive());
   Directive entries = memory_directive("hash-max-listpack-entries", &C::hash_max_listpack_entries,
                                        0, INT_MAX);
   entries.aliases.push_back("hash-max-ziplist-entries");
@@ -334,6 +354,14 @@ std::vector<Directive> build_table() {
   t.push_back(
       memory_directive("set-max-listpack-entries", &C::set_max_listpack_entries, 0, INT_MAX));
   t.push_back(memory_directive("set-max-listpack-value", &C::set_max_listpack_value, 0, INT_MAX));
+  Directive zset_entries = memory_directive("zset-max-listpack-entries",
+                                            &C::zset_max_listpack_entries, 0, INT_MAX);
+  zset_entries.aliases.push_back("zset-max-ziplist-entries");
+  t.push_back(std::move(zset_entries));
+  Directive zset_value =
+      memory_directive("zset-max-listpack-value", &C::zset_max_listpack_value, 0, INT_MAX);
+  zset_value.aliases.push_back("zset-max-ziplist-value");
+  t.push_back(std::move(zset_value));
   return t;
 }
 

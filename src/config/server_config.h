@@ -93,6 +93,7 @@ struct ServerConfig {
   std::string enable_debug_command = "no";
   std::string enable_protected_configs = "no";
   int64_t active_expire_effort = 1;
+  uint32_t notify_keyspace_events = 0;  // config::NotifyClass flags; 0: notifications off
   int64_t hash_max_listpack_entries = 128;
   int64_t hash_max_listpack_value = 64;
   int64_t list_max_listpack_size = -2;
@@ -100,6 +101,8 @@ struct ServerConfig {
   int64_t set_max_intset_entries = 512;
   int64_t set_max_listpack_entries = 128;
   int64_t set_max_listpack_value = 64;
+  int64_t zset_max_listpack_entries = 128;
+  int64_t zset_max_listpack_value = 64;
 };
 
 // Memory values as valkey.conf writes them: 1k = 1000, 1kb = 1024, up to gb; case-insensitive.

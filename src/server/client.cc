@@ -35,6 +35,7 @@ Client::Client(Server* server, std::unique_ptr<net::Connection> connection, uint
       last_interaction_ms_(created_ms_) {
   session_.id = id;
   session_.invoker = this;
+  session_.subscriber = this;
   session_.authenticated = server_->config().requirepass.empty();
   connection_->set_owner(this);
 }
@@ -42,6 +43,7 @@ Client::Client(Server* server, std::unique_ptr<net::Connection> connection, uint
 Client::~Client() {
   server_->engine().watches.unwatch_all(session_);
   server_->engine().blocking.unblock(session_);
+  server_->engine().pubsub.unsubscribe_all(*this);
 }
 
 void Client::on_readable() {
@@ -209,6 +211,21 @@ void Client::execute(const std::vector<std::string_view>& args) {
     return reply_error("ERR Command not allowed inside a transaction");
   }
   if (server_->config().maxmemory > 0 && !memory_allows(*spec)) return;
+  // A subscribed RESP2 connection carries messages; replies to most commands could not be
+  // told apart from them. RESP3 pushes are out of band, so there anything goes.
+  if (session_.protocol == 2 && in_pubsub_context() &&
+      !spec->has(commands::kAllowedWhileSubscribed)) {
+    ++spec->rejected_calls;
+    return reply_error(fmt::format(
+        "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET "
+        "are allowed in this context",
+        spec->name));
+  }
+  if (spec->has(commands::kNeedsSubscription) && !in_pubsub_context()) {
+    ++spec->rejected_calls;
+    return reply_error(
+        fmt::format("NOSUB '{}' command executed not in subscribed mode", spec->name));
+  }
   if (session_.in_multi && !spec->has(commands::kRunsInMulti)) {
     session_.queued.push_back({spec, std::vector<std::string>(args.begin(), args.end())});
     writer_.simple("QUEUED");
@@ -226,9 +243,9 @@ void Client::execute(const std::vector<std::string_view>& args) {
     // Nothing to take: wait on the keys. The reply comes when one is served or times out.
     commands::BlockRequest request = std::move(session_.block_request);
     session_.block_request = {};
-    server_->engine().blocking.block(session_, session_.db, std::move(request.keys),
-                                     request.deadline_ms, spec,
+    server_->engine().blocking.block(session_, session_.db, std::move(request), spec,
                                      std::vector<std::string>(args.begin(), args.end()));
+    append_deferred_pushes();
     return;
   }
   // The mode after the command decides, so "CLIENT REPLY ON" is answered while "CLIENT REPLY
@@ -236,8 +253,11 @@ void Client::execute(const std::vector<std::string_view>& args) {
   bool silenced = (skip_this && !session_.reply_on_requested) ||
                   session_.reply_mode != commands::ReplyMode::kOn;
   if (silenced) output_.truncate(before);
+  // Pushes are never silenced by CLIENT REPLY, so they join after the truncation.
+  append_deferred_pushes();
   queue_write();
   enforce_output_limit();
+  server_->serve_blocked_clients();
 }
 
 void Client::invoke(commands::CommandSpec& spec, const std::vector<std::string_view>& args) {
@@ -280,8 +300,10 @@ void Client::reprocess_blocked() {
   session_.db = session_.block.db;  // the keys belong to the database the client blocked in
   invoke(*spec, args);
   session_.db = db;
+  append_deferred_pushes();
   if (session_.block_request.requested) {  // still nothing for it: stays blocked, in place
     session_.block_request = {};
+    queue_write();
     return;
   }
   server_->engine().blocking.unblock(session_);
@@ -304,8 +326,46 @@ void Client::queue_write() {
   if (!output_.empty() || session_.close_after_reply) server_->schedule_write(this);
 }
 
+void Client::deliver(const commands::PubSubMessage& m) {
+  if (closing_) return;
+  // A message raised by this client's own running command (it published to a channel it
+  // listens to, or its write fired a keyspace event) waits until that command has replied,
+  // as in Valkey, so a reply is never split by a push.
+  bool own_command = server_->current_client() == this;
+  resp::ReplyWriter w(own_command ? &deferred_pushes_ : &output_, writer_.protocol());
+  switch (m.via) {
+    case commands::PubSubKind::kChannel:
+      w.push(3);
+      w.bulk("message");
+      break;
+    case commands::PubSubKind::kPattern:
+      w.push(4);
+      w.bulk("pmessage");
+      w.bulk(m.pattern);
+      break;
+    case commands::PubSubKind::kShard:
+      w.push(3);
+      w.bulk("smessage");
+      break;
+  }
+  w.bulk(m.channel);
+  w.bulk(m.payload);
+  if (own_command) return;
+  queue_write();
+  enforce_output_limit();
+}
+
+void Client::append_deferred_pushes() {
+  if (deferred_pushes_.empty()) return;
+  output_.append(deferred_pushes_.view());
+  deferred_pushes_.clear();
+  deferred_pushes_.shrink_if_idle(kIdleBufferKeep);
+}
+
 void Client::enforce_output_limit() {
-  const config::OutputBufferLimit& limit = server_->config().obuf_normal;
+  // Valkey's client classes: a client with any subscription is a pubsub client.
+  const config::OutputBufferLimit& limit =
+      in_pubsub_context() ? server_->config().obuf_pubsub : server_->config().obuf_normal;
   // Valkey counts only reply bytes beyond a client's 16 KB static buffer, so a limit below
   // that never cuts off an ordinary reply.
   constexpr int64_t kStaticReplyBuffer = 16 * 1024;

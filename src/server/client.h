@@ -10,6 +10,7 @@
 
 #include "commands/command_table.h"
 #include "commands/context.h"
+#include "commands/pubsub_registry.h"
 #include "commands/session.h"
 #include "common/buffer.h"
 #include "net/connection.h"
@@ -20,7 +21,9 @@ namespace cachet::server {
 
 class Server;
 
-class Client : public net::ConnectionOwner, public commands::CommandInvoker {
+class Client : public net::ConnectionOwner,
+               public commands::CommandInvoker,
+               public commands::Subscriber {
  public:
   Client(Server* server, std::unique_ptr<net::Connection> connection, uint64_t id);
   ~Client() override;
@@ -37,6 +40,9 @@ class Client : public net::ConnectionOwner, public commands::CommandInvoker {
   // Sends an error and closes once it is written (protocol errors, rejections).
   void reject(std::string_view error);
   bool closing() const { return closing_; }
+
+  // A published message for this client (Pub/Sub, keyspace notifications).
+  void deliver(const commands::PubSubMessage& message) override;
 
   // Paused clients keep their unprocessed input; resume() runs it.
   void resume();
@@ -76,12 +82,15 @@ class Client : public net::ConnectionOwner, public commands::CommandInvoker {
   bool memory_allows(commands::CommandSpec& spec);
   void queue_write();
   void enforce_output_limit();
+  // Messages that arrived for this client while its own command ran go after its reply.
+  void append_deferred_pushes();
 
   Server* server_;
   std::unique_ptr<net::Connection> connection_;
   commands::Session session_;
   Buffer query_;
   Buffer output_;
+  Buffer deferred_pushes_;
   resp::RequestParser parser_;
   resp::ReplyWriter writer_;
   bool closing_ = false;

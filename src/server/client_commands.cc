@@ -21,27 +21,32 @@ namespace errors = commands::errors;
 std::string describe_client(const Server& server, const Client& c, int64_t now_ms) {
   const net::Connection& conn = c.connection();
   const commands::Session& s = c.session();
+  // Valkey's letters, in Valkey's order.
   char flags[8];
   size_t nflags = 0;
+  if (c.in_pubsub_context()) flags[nflags++] = 'P';
+  if (s.in_multi) flags[nflags++] = 'x';
   if (c.blocked_by_pause() || c.blocked()) flags[nflags++] = 'b';
+  if (s.watch_dirty) flags[nflags++] = 'd';
   if (s.close_after_reply) flags[nflags++] = 'c';
   if (s.no_evict) flags[nflags++] = 'e';
   if (s.no_touch) flags[nflags++] = 'T';
-  if (s.in_multi) flags[nflags++] = 'x';
-  if (s.watch_dirty) flags[nflags++] = 'd';
   if (nflags == 0) flags[nflags++] = 'N';
   char events[2];
   size_t nevents = 0;
   if (!c.closing()) events[nevents++] = 'r';
   if (conn.wants_write()) events[nevents++] = 'w';
   std::string line = fmt::format(
-      "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 "
+      "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} "
       "multi={} watch={} qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs={} rbp=0 obl={} oll=0 "
       "omem={} tot-mem={} events={} cmd={} user={} redir=-1 resp={} lib-name={} lib-ver={} "
       "tot-net-in={} tot-net-out={} tot-cmds={}",
       c.id(), conn.peer_address(), conn.local_address(), conn.fd(), s.name,
       (now_ms - c.created_ms()) / 1000, (now_ms - c.last_interaction_ms()) / 1000,
       std::string_view(flags, nflags), s.db,
+      c.subscription_count(commands::PubSubKind::kChannel),
+      c.subscription_count(commands::PubSubKind::kPattern),
+      c.subscription_count(commands::PubSubKind::kShard),
       s.in_multi ? static_cast<int64_t>(s.queued.size()) : int64_t{-1}, s.watched.size(),
       c.query_buffer().size(), c.query_buffer().capacity() - c.query_buffer().size(),
       c.query_buffer().capacity(), 0, 0,
@@ -57,6 +62,11 @@ std::string describe_client(const Server& server, const Client& c, int64_t now_m
 
 namespace {
 
+// Valkey's client classes as CLIENT LIST/KILL TYPE name them; only these two exist here.
+std::string_view client_type(const Client& c) {
+  return c.in_pubsub_context() ? "pubsub" : "normal";
+}
+
 bool valid_client_name(std::string_view name) {
   for (char ch : name)
     if (ch < '!' || ch > '~') return false;
@@ -66,6 +76,7 @@ bool valid_client_name(std::string_view name) {
 void client_list(Server& server, CommandContext& ctx) {
   std::vector<uint64_t> ids;
   bool filter_ids = false;
+  std::string_view type;
   if (ctx.argc() >= 4 && iequals(ctx.arg(2), "id")) {
     filter_ids = true;
     for (size_t i = 3; i < ctx.argc(); ++i) {
@@ -76,12 +87,11 @@ void client_list(Server& server, CommandContext& ctx) {
       ids.push_back(static_cast<uint64_t>(id));
     }
   } else if (ctx.argc() == 4 && iequals(ctx.arg(2), "type")) {
-    std::string_view type = ctx.arg(3);
+    type = ctx.arg(3);
     if (!iequals(type, "normal") && !iequals(type, "master") && !iequals(type, "replica") &&
         !iequals(type, "slave") && !iequals(type, "pubsub")) {
       return ctx.reply.error(fmt::format("ERR Unknown client type '{}'", type));
     }
-    if (!iequals(type, "normal")) return ctx.reply.verbatim("");
   } else if (ctx.argc() != 2) {
     return ctx.reply.error(errors::kSyntax);
   }
@@ -90,6 +100,7 @@ void client_list(Server& server, CommandContext& ctx) {
   for (const auto& [id, c] : server.clients()) {
     if (c->closing()) continue;
     if (filter_ids && std::find(ids.begin(), ids.end(), id) == ids.end()) continue;
+    if (!type.empty() && !iequals(type, client_type(*c))) continue;
     out += describe_client(server, *c, now);
     out += '\n';
   }
@@ -160,7 +171,7 @@ void client_kill(Server& server, CommandContext& ctx) {
     if (!addr.empty() && c->connection().peer_address() != addr) continue;
     if (!laddr.empty() && c->connection().local_address() != laddr) continue;
     if (!user.empty() && c->session().user != user) continue;
-    if (!type.empty() && !iequals(type, "normal")) continue;
+    if (!type.empty() && !iequals(type, client_type(*c))) continue;
     if (maxage > 0 && (now - c->created_ms()) / 1000 < maxage) continue;
     if (skipme && c.get() == self) continue;
     if (c.get() == self) {

@@ -70,11 +70,11 @@ void section_clients(Server& s, std::string& out) {
   out += fmt::format(
       "connected_clients:{}\r\ncluster_connections:0\r\nmaxclients:{}\r\n"
       "client_recent_max_input_buffer:{}\r\nclient_recent_max_output_buffer:{}\r\n"
-      "blocked_clients:{}\r\ntracking_clients:0\r\npubsub_clients:0\r\nwatching_clients:{}\r\n"
+      "blocked_clients:{}\r\ntracking_clients:0\r\npubsub_clients:{}\r\nwatching_clients:{}\r\n"
       "clients_in_timeout_table:0\r\ntotal_watched_keys:{}\r\ntotal_blocking_keys:{}\r\n"
       "total_blocking_keys_on_nokey:0\r\npaused_clients:{}\r\n",
       connected, s.config().maxclients, max_input, max_output, s.blocked_clients(),
-      s.engine().watches.watching_sessions(), s.engine().watches.watched_keys(),
+      s.engine().pubsub.subscribed_clients(), s.engine().watches.watching_sessions(), s.engine().watches.watched_keys(),
       s.engine().blocking.key_count(), paused);
 }
 
@@ -152,6 +152,7 @@ void section_persistence(Server& s, std::string& out) {
 void section_stats(Server& s, std::string& out) {
   const commands::ServerStats& st = s.engine().stats;
   const store::KeyspaceStats& ks = s.engine().keyspace.stats();
+  const commands::PubSubRegistry& pubsub = s.engine().pubsub;
   out += "# Stats\r\n";
   out += fmt::format(
       "total_connections_received:{}\r\ntotal_commands_processed:{}\r\n"
@@ -160,7 +161,7 @@ void section_stats(Server& s, std::string& out) {
       "expired_time_cap_reached_count:0\r\nevicted_keys:{}\r\nevicted_clients:0\r\n"
       "evicted_scripts:0\r\ntotal_eviction_exceeded_time:{}\r\n"
       "current_eviction_exceeded_time:{}\r\nkeyspace_hits:{}\r\nkeyspace_misses:{}\r\n"
-      "pubsub_channels:0\r\npubsub_patterns:0\r\npubsubshard_channels:0\r\n"
+      "pubsub_channels:{}\r\npubsub_patterns:{}\r\npubsubshard_channels:{}\r\n"
       "latest_fork_usec:0\r\ntotal_forks:0\r\nmigrate_cached_sockets:0\r\n"
       "total_active_defrag_time:0\r\ntracking_total_keys:0\r\ntotal_error_replies:{}\r\n"
       "dump_payload_sanitizations:0\r\ntotal_reads_processed:0\r\ntotal_writes_processed:0\r\n"
@@ -169,8 +170,10 @@ void section_stats(Server& s, std::string& out) {
       st.total_connections_received, st.total_commands_processed, st.total_net_input_bytes,
       st.total_net_output_bytes, st.rejected_connections, ks.expired_keys, st.evicted_keys,
       s.engine().eviction.total_exceeded_ms(), s.engine().eviction.current_exceeded_ms(),
-      ks.keyspace_hits,
-      ks.keyspace_misses, st.total_error_replies, st.client_query_buffer_limit_disconnections,
+      ks.keyspace_hits, ks.keyspace_misses, pubsub.active_count(commands::PubSubKind::kChannel),
+      pubsub.active_count(commands::PubSubKind::kPattern),
+      pubsub.active_count(commands::PubSubKind::kShard), st.total_error_replies,
+      st.client_query_buffer_limit_disconnections,
       st.client_output_buffer_limit_disconnections, s.tls_stats().handshake_failures());
 }
 

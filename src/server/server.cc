@@ -36,6 +36,8 @@ Server::Server(config::ServerConfig config, std::string config_file)
   std::random_device rd;
   store::set_hash_seed((static_cast<uint64_t>(rd()) << 32) ^ rd());
   engine_ = std::make_unique<commands::Engine>(&config_);
+  notifier_ = std::make_unique<KeyspaceNotifier>(engine_.get());
+  engine_->event_sink = notifier_.get();
   tls_reloader_ = std::make_unique<net::TlsReloader>(
       &loop_, [this](std::shared_ptr<net::TlsContext> next, const std::string& error) {
         on_tls_reload(std::move(next), error);
@@ -49,6 +51,7 @@ Server::Server(config::ServerConfig config, std::string config_file)
 Server::~Server() {
   tls_reloader_.reset();  // joins its thread before anything it could post to goes away
   clients_.clear();
+  engine_->event_sink = nullptr;
 }
 
 void Server::install_signal_handlers() {
@@ -180,6 +183,14 @@ void Server::unpause() {
   }
 }
 
+void Server::serve_blocked_clients() {
+  if (!engine_->blocking.has_ready()) return;
+  engine_->blocking.serve_ready([this](int db, std::string_view key, store::ValueType type) {
+    store::Entry* e = engine_->keyspace.db(static_cast<size_t>(db)).lookup(key, now_ms(), false);
+    return e != nullptr && e->value.type() == type;
+  });
+}
+
 bool Server::before_sleep() {
   if (int sig = g_shutdown_signal.exchange(0); sig != 0) {
     CACHET_LOG_WARNING("Received {} scheduling shutdown...", sig == SIGINT ? "SIGINT" : "SIGTERM");
@@ -197,11 +208,7 @@ bool Server::before_sleep() {
     evicting = engine_->eviction.perform(*engine_) == commands::EvictResult::kRunning;
   }
   // Clients blocked on keys written in this iteration get their turn before replies go out.
-  engine_->blocking.serve_ready([this](int db, std::string_view key) {
-    // Every blocking command so far waits for a list.
-    store::Entry* e = engine_->keyspace.db(static_cast<size_t>(db)).lookup(key, now_ms(), false);
-    return e != nullptr && e->value.type() == store::ValueType::kList;
-  });
+  serve_blocked_clients();
   // One pass writes every reply produced in this iteration. The two vectors trade places so
   // their capacity is reused: no allocation per loop iteration.
   writing_.swap(pending_writes_);

@@ -15,6 +15,7 @@
 #include "net/listener.h"
 #include "net/tls_context.h"
 #include "net/tls_reloader.h"
+#include "server/keyspace_notifier.h"
 #include "server/tls_stats.h"
 
 namespace cachet::server {
@@ -45,6 +46,10 @@ class Server {
 
   // CLIENT PAUSE: whether a command must wait, and the clients waiting.
   bool pause_blocks(uint32_t command_flags) const;
+  // Re-runs the commands of clients blocked on keys written since the last call. Called after
+  // every command, as Valkey does, so a client that pipelines a push and a pop does not jump
+  // ahead of a client already waiting; and from before_sleep for writes made elsewhere.
+  void serve_blocked_clients();
   void pause(PauseMode mode, int64_t until_ms);
   void unpause();
   void add_paused(Client* c);
@@ -91,6 +96,7 @@ class Server {
   std::string config_file_;
   net::EventLoop loop_;
   std::unique_ptr<commands::Engine> engine_;
+  std::unique_ptr<KeyspaceNotifier> notifier_;  // the engine's event sink
   std::unique_ptr<net::Listener> plain_;
   std::unique_ptr<net::Listener> tls_listener_;
   std::unique_ptr<net::Listener> unix_;

@@ -34,6 +34,7 @@ Entry* Database::lookup(std::string_view key, int64_t now_ms, bool touch) {
 Entry* Database::add(std::string_view key, Value value) {
   Entry* e = dict_.insert(key, std::move(value));
   e->lru = access_->initial(now_ms());
+  if (on_created_) on_created_(e->key_view());
   return e;
 }
 
@@ -41,6 +42,7 @@ Entry* Database::lookup_read(std::string_view key, int64_t now_ms, bool touch) {
   Entry* e = lookup(key, now_ms, touch);
   if (e == nullptr) {
     ++stats_->keyspace_misses;
+    if (on_missed_) on_missed_(key);
   } else {
     ++stats_->keyspace_hits;
   }

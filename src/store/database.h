@@ -66,6 +66,14 @@ class Database {
   void set_expired_observer(std::function<void(std::string_view key)> fn) {
     on_expired_ = std::move(fn);
   }
+  // Told about every key added, after it is in place (the "new" keyspace event).
+  void set_created_observer(std::function<void(std::string_view key)> fn) {
+    on_created_ = std::move(fn);
+  }
+  // Told about every miss lookup_read counts (the "keymiss" keyspace event).
+  void set_missed_observer(std::function<void(std::string_view key)> fn) {
+    on_missed_ = std::move(fn);
+  }
 
  private:
   bool expire_if_needed(Entry* e, int64_t now_ms);
@@ -77,6 +85,8 @@ class Database {
   AccessTracking* access_;
   int64_t avg_ttl_ = 0;
   std::function<void(std::string_view)> on_expired_;
+  std::function<void(std::string_view)> on_created_;
+  std::function<void(std::string_view)> on_missed_;
 };
 
 }  // namespace cachet::store

@@ -54,7 +54,7 @@ class HashObject {
   size_t find_compact(std::string_view field) const;
   void convert_to_table();
 
-  std::string packed_;  // [u32 len][field][u32 len][value] ...
+  std::string packed_;  // field, value, field, value ... as packed items
   size_t count_ = 0;
   std::unique_ptr<Dict> table_;
 };

@@ -14,18 +14,39 @@ Keyspace::Keyspace(size_t databases) {
 void Keyspace::swap(size_t a, size_t b) {
   std::swap(dbs_[a], dbs_[b]);
   // The observers know their database by number, which the swap just exchanged.
-  install_observer(a);
-  install_observer(b);
+  install_observers(a);
+  install_observers(b);
 }
 
 void Keyspace::set_expired_observer(std::function<void(size_t, std::string_view)> fn) {
   on_expired_ = std::move(fn);
-  for (size_t i = 0; i < dbs_.size(); ++i) install_observer(i);
+  for (size_t i = 0; i < dbs_.size(); ++i) install_observers(i);
 }
 
-void Keyspace::install_observer(size_t index) {
-  if (!on_expired_) return;
-  dbs_[index].set_expired_observer([this, index](std::string_view key) { on_expired_(index, key); });
+void Keyspace::set_created_observer(std::function<void(size_t, std::string_view)> fn) {
+  on_created_ = std::move(fn);
+  for (size_t i = 0; i < dbs_.size(); ++i) install_observers(i);
+}
+
+void Keyspace::set_missed_observer(std::function<void(size_t, std::string_view)> fn) {
+  on_missed_ = std::move(fn);
+  for (size_t i = 0; i < dbs_.size(); ++i) install_observers(i);
+}
+
+// The observers carry the database number, so after SWAPDB they are installed again.
+void Keyspace::install_observers(size_t index) {
+  if (on_expired_) {
+    dbs_[index].set_expired_observer(
+        [this, index](std::string_view key) { on_expired_(index, key); });
+  }
+  if (on_created_) {
+    dbs_[index].set_created_observer(
+        [this, index](std::string_view key) { on_created_(index, key); });
+  }
+  if (on_missed_) {
+    dbs_[index].set_missed_observer(
+        [this, index](std::string_view key) { on_missed_(index, key); });
+  }
 }
 
 void Keyspace::flush_all() {

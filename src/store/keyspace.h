@@ -21,6 +21,10 @@ class Keyspace {
   void swap(size_t a, size_t b);
   // Told about every key removed by expiry, with its database number.
   void set_expired_observer(std::function<void(size_t db, std::string_view key)> fn);
+  // Told about every key added, with its database number.
+  void set_created_observer(std::function<void(size_t db, std::string_view key)> fn);
+  // Told about every counted keyspace miss, with its database number.
+  void set_missed_observer(std::function<void(size_t db, std::string_view key)> fn);
   void flush_all();
   size_t total_keys() const;
   // Runs the active expiry cycle over the databases, resuming where the last call stopped.
@@ -28,12 +32,14 @@ class Keyspace {
   void periodic_maintenance();
 
  private:
-  void install_observer(size_t index);
+  void install_observers(size_t index);
 
   KeyspaceStats stats_;
   AccessTracking access_;
   std::vector<Database> dbs_;
   std::function<void(size_t, std::string_view)> on_expired_;
+  std::function<void(size_t, std::string_view)> on_created_;
+  std::function<void(size_t, std::string_view)> on_missed_;
   size_t next_expire_db_ = 0;
   uint64_t random_state_ = 0x9e3779b97f4a7c15ULL;
 };

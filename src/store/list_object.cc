@@ -18,25 +18,29 @@ bool ListObject::over_limit(size_t count, size_t bytes) const {
   return bytes > max_bytes;
 }
 
+void ListObject::make_big() {
+  std::vector<std::string> all = items();
+  packed_.clear();
+  packed_.shrink_to_fit();
+  count_ = 0;
+  big_ = std::make_unique<std::deque<std::string>>(std::make_move_iterator(all.begin()),
+                                                   std::make_move_iterator(all.end()));
+  big_bytes_ = 0;
+  for (const std::string& s : *big_) big_bytes_ += packed::item_size(s.size());
+}
+
 void ListObject::rebalance() {
   if (compact()) {
-    if (!over_limit(count_, packed_.size())) return;
-    std::vector<std::string> all = items();
-    packed_.clear();
-    packed_.shrink_to_fit();
-    count_ = 0;
-    big_ = std::make_unique<std::deque<std::string>>(std::make_move_iterator(all.begin()),
-                                                     std::make_move_iterator(all.end()));
+    if (over_limit(count_, packed_.size())) make_big();
     return;
   }
   // Back to packed once the list would fit in half the limit, so a list hovering at the limit
   // does not flip-flop.
-  size_t bytes = 0;
-  for (const std::string& s : *big_) bytes += s.size() + sizeof(uint32_t);
-  if (over_limit(big_->size() * 2, bytes * 2)) return;
+  if (over_limit(big_->size() * 2, big_bytes_ * 2)) return;
   std::vector<std::string> all(std::make_move_iterator(big_->begin()),
                                std::make_move_iterator(big_->end()));
   big_.reset();
+  big_bytes_ = 0;
   assign(std::move(all));
 }
 
@@ -54,6 +58,8 @@ std::vector<std::string> ListObject::items() const {
 
 void ListObject::assign(std::vector<std::string> all) {
   if (!compact()) {
+    big_bytes_ = 0;
+    for (const std::string& s : all) big_bytes_ += packed::item_size(s.size());
     big_->assign(std::make_move_iterator(all.begin()), std::make_move_iterator(all.end()));
   } else {
     packed_.clear();
@@ -66,6 +72,7 @@ void ListObject::assign(std::vector<std::string> all) {
 void ListObject::push_front(std::string_view item) {
   if (!compact()) {
     big_->emplace_front(item);
+    big_bytes_ += packed::item_size(item.size());
     return;
   }
   std::string head;
@@ -78,6 +85,7 @@ void ListObject::push_front(std::string_view item) {
 void ListObject::push_back(std::string_view item) {
   if (!compact()) {
     big_->emplace_back(item);
+    big_bytes_ += packed::item_size(item.size());
     return;
   }
   packed::append(packed_, item);
@@ -90,6 +98,7 @@ std::string ListObject::pop_front() {
   if (!compact()) {
     out = std::move(big_->front());
     big_->pop_front();
+    big_bytes_ -= packed::item_size(out.size());
   } else {
     size_t pos = 0;
     out = std::string(packed::read(packed_, &pos));
@@ -105,6 +114,7 @@ std::string ListObject::pop_back() {
   if (!compact()) {
     out = std::move(big_->back());
     big_->pop_back();
+    big_bytes_ -= packed::item_size(out.size());
   } else {
     size_t pos = 0, last = 0;
     while (pos < packed_.size()) {
@@ -131,8 +141,15 @@ std::string ListObject::at(size_t i) const {
 }
 
 void ListObject::set(size_t i, std::string_view item) {
+  // Valkey judges LSET as if the new element were added (one more entry, its bytes more),
+  // then lets the list shrink back to packed if the replacement made it small enough.
+  if (compact() && over_limit(count_ + 1, packed_.size() + packed::item_size(item.size()))) {
+    make_big();
+  }
   if (!compact()) {
+    big_bytes_ += packed::item_size(item.size()) - packed::item_size((*big_)[i].size());
     (*big_)[i] = std::string(item);
+    rebalance();
     return;
   }
   std::vector<std::string> all = items();
@@ -184,6 +201,7 @@ std::unique_ptr<ListObject> ListObject::clone() const {
   if (big_) copy->big_ = std::make_unique<std::deque<std::string>>(*big_);
   copy->packed_ = packed_;
   copy->count_ = count_;
+  copy->big_bytes_ = big_bytes_;
   return copy;
 }
 

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "store/packed_items.h"
+
 namespace cachet::store {
 
 class ListObject {
@@ -51,6 +53,7 @@ class ListObject {
   void assign(std::vector<std::string> items);
   bool over_limit(size_t count, size_t bytes) const;
   void rebalance();  // converts between the forms as the size crosses the limits
+  void make_big();
 
   int64_t limit_;
   std::string packed_;
@@ -58,6 +61,7 @@ class ListObject {
   // The large form, only while the list is large: an empty std::deque alone costs about
   // 600 bytes (its map and a first block), more than most small lists hold.
   std::unique_ptr<std::deque<std::string>> big_;
+  size_t big_bytes_ = 0;  // the deque's items as packed bytes, to judge shrinking in O(1)
 };
 
 template <typename Fn>
@@ -69,10 +73,7 @@ void ListObject::for_range(size_t start, size_t stop, Fn&& fn) const {
   }
   size_t pos = 0;
   for (size_t i = 0; i <= stop && pos < packed_.size(); ++i) {
-    uint32_t len;
-    std::memcpy(&len, packed_.data() + pos, sizeof len);
-    std::string_view item(packed_.data() + pos + sizeof len, len);
-    pos += sizeof len + len;
+    std::string_view item = packed::read(packed_, &pos);
     if (i >= start && !fn(item)) return;
   }
 }

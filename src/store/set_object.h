@@ -13,6 +13,7 @@
 
 #include "common/strings.h"
 #include "store/dict.h"
+#include "store/packed_items.h"
 
 namespace cachet::store {
 
@@ -71,10 +72,7 @@ void SetObject::for_each(Fn&& fn) const {
     case Form::kListpack: {
       size_t pos = 0;
       while (pos < packed_.size()) {
-        uint32_t len;
-        std::memcpy(&len, packed_.data() + pos, sizeof len);
-        fn(std::string_view(packed_.data() + pos + sizeof len, len));
-        pos += sizeof len + len;
+        fn(packed::read(packed_, &pos));
       }
       return;
     }

@@ -9,6 +9,7 @@
 #include "store/hash_object.h"
 #include "store/list_object.h"
 #include "store/set_object.h"
+#include "store/zset_object.h"
 
 namespace cachet::store {
 
@@ -33,6 +34,7 @@ std::string_view encoding_name(Encoding encoding) {
     case Encoding::kHashtable: return "hashtable";
     case Encoding::kIntset: return "intset";
     case Encoding::kQuicklist: return "quicklist";
+    case Encoding::kSkiplist: return "skiplist";
   }
   return "unknown";
 }
@@ -58,6 +60,7 @@ void Value::release() {
       case ValueType::kHash: delete u_.hash; break;
       case ValueType::kSet: delete u_.set; break;
       case ValueType::kList: delete u_.list; break;
+      case ValueType::kZSet: delete u_.zset; break;
       default: break;
     }
   }
@@ -70,6 +73,9 @@ Encoding Value::encoding() const {
   }
   if (type_ == ValueType::kList) {
     return u_.list->compact() ? Encoding::kListpack : Encoding::kQuicklist;
+  }
+  if (type_ == ValueType::kZSet) {
+    return u_.zset->compact() ? Encoding::kListpack : Encoding::kSkiplist;
   }
   if (type_ == ValueType::kSet) {
     switch (u_.set->form()) {
@@ -91,6 +97,12 @@ Value Value::object_of(ValueType type) {
 Value Value::list(std::unique_ptr<ListObject> list) {
   Value v = object_of(ValueType::kList);
   v.u_.list = list.release();
+  return v;
+}
+
+Value Value::zset(std::unique_ptr<ZSetObject> zset) {
+  Value v = object_of(ValueType::kZSet);
+  v.u_.zset = zset.release();
   return v;
 }
 
@@ -152,6 +164,7 @@ Value Value::clone() const {
   if (type_ == ValueType::kHash) return hash(u_.hash->clone());
   if (type_ == ValueType::kSet) return set(u_.set->clone());
   if (type_ == ValueType::kList) return list(u_.list->clone());
+  if (type_ == ValueType::kZSet) return zset(u_.zset->clone());
   char scratch[kIntBufferSize];
   Value v;
   v.assign_bytes(str(scratch), encoding_);
@@ -179,6 +192,7 @@ size_t Value::heap_bytes() const {
       case ValueType::kHash: return u_.hash->memory_bytes();
       case ValueType::kSet: return u_.set->memory_bytes();
       case ValueType::kList: return u_.list->memory_bytes();
+      case ValueType::kZSet: return u_.zset->memory_bytes();
       default: return 0;
     }
   }

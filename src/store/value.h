@@ -11,11 +11,12 @@
 namespace cachet::store {
 
 enum class ValueType : uint8_t { kString = 0, kList, kSet, kZSet, kHash, kStream };
-enum class Encoding : uint8_t { kInt, kEmbstr, kRaw, kListpack, kHashtable, kIntset, kQuicklist };
+enum class Encoding : uint8_t { kInt, kEmbstr, kRaw, kListpack, kHashtable, kIntset, kQuicklist, kSkiplist };
 
 class HashObject;
 class SetObject;
 class ListObject;
+class ZSetObject;
 
 std::string_view type_name(ValueType type);
 std::string_view encoding_name(Encoding encoding);
@@ -42,6 +43,7 @@ class Value {
   static Value hash(std::unique_ptr<HashObject> hash);
   static Value set(std::unique_ptr<SetObject> set);
   static Value list(std::unique_ptr<ListObject> list);
+  static Value zset(std::unique_ptr<ZSetObject> zset);
   Value clone() const;
 
   ValueType type() const { return type_; }
@@ -50,6 +52,7 @@ class Value {
   HashObject* hash_object() const { return u_.hash; }
   SetObject* set_object() const { return u_.set; }
   ListObject* list_object() const { return u_.list; }
+  ZSetObject* zset_object() const { return u_.zset; }
   bool is_int() const { return storage_ == Storage::kInt; }
   int64_t int_value() const { return u_.num; }
 
@@ -93,6 +96,7 @@ class Value {
     HashObject* hash;
     SetObject* set;
     ListObject* list;
+    ZSetObject* zset;
     char inl[kInlineCapacity];
   } u_;
 };

@@ -128,3 +128,17 @@ def test_blocked_client_on_other_database(server, r):
         other = server.client(db=3)
         other.rpush("db3", "right db")
         assert c.read() == [b"db3", b"right db"]
+
+
+def test_pipelined_push_then_pop_keeps_fairness(server, r):
+    # A client that pipelines LPUSH and BLPOP must not take the element ahead of a client
+    # already waiting: blocked clients are served after each command, as Valkey does.
+    with server.raw() as waiting, server.raw() as pipeliner:
+        waiting.send(encode("BLPOP", "fairpipe", "0"))
+        wait_until(lambda: blocked_count(r) == 1, message="the first client to block")
+        pipeliner.send(encode("LPUSH", "fairpipe", "1") + encode("BLPOP", "fairpipe", "0"))
+        assert waiting.read() == [b"fairpipe", b"1"]
+        assert pipeliner.read() == 1
+        wait_until(lambda: blocked_count(r) == 1, message="the pipelining client to block")
+        r.lpush("fairpipe", "2")
+        assert pipeliner.read() == [b"fairpipe", b"2"]

@@ -463,3 +463,27 @@ def test_client_no_touch_inside_exec_still_lets_touch_touch(server, r):
         c.call("GET", "k")
         assert c.call("EXEC") == [b"v", 1, b"v"]
     assert r.object("freq", "k") == 6  # only the TOUCH counted
+
+
+def test_evicted_keys_are_announced_as_keyspace_events(server, r):
+    r.config_set("notify-keyspace-events", "KEe")
+    try:
+        r.set("victim", "v")
+        sub = server.client().pubsub()
+        sub.subscribe("__keyevent@0__:evicted", "__keyspace@0__:victim")
+        for _ in range(2):  # the subscribe confirmations
+            assert sub.get_message(timeout=5)["type"] == "subscribe"
+        r.config_set("maxmemory-policy", "allkeys-lru")
+        r.config_set("maxmemory", 1)
+        wait_until(lambda: r.dbsize() == 0, message="the key to be evicted")
+        r.config_set("maxmemory", 0)
+        seen = []
+        wait_until(lambda: seen.append(sub.get_message(timeout=0.1)) or
+                   {"__keyevent@0__:evicted", "__keyspace@0__:victim"} <=
+                   {m["channel"] for m in seen if m}, message="both evicted events")
+        messages = {m["channel"]: m["data"] for m in seen if m}
+        assert messages["__keyevent@0__:evicted"] == "victim"
+        assert messages["__keyspace@0__:victim"] == "evicted"
+        sub.close()
+    finally:
+        r.config_set("notify-keyspace-events", "")

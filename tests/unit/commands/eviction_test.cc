@@ -38,6 +38,7 @@ class EvictionTest : public ::testing::Test {
  protected:
   void SetUp() override {
     config.databases = 2;
+    config.notify_keyspace_events = kNotifyKeyevent | kNotifyEvicted;  // "Ee"
     engine = std::make_unique<Engine>(&config);
     engine->event_sink = &sink;
     // Recording an event must not allocate, or the test's own bookkeeping would count against
