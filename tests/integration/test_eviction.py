@@ -109,7 +109,10 @@ LOADS = {
     "hashes": (20_000, lambda p, k, i: p.hset(k, mapping={f"f{j}": f"v{i}-{j}" for j in range(10)})),
     "sets": (20_000, lambda p, k, i: p.sadd(k, *[f"m{i}-{j}" for j in range(10)])),
     "lists": (20_000, lambda p, k, i: p.rpush(k, *[f"e{i}-{j}" for j in range(10)])),
+    "zsets": (20_000, lambda p, k, i: p.zadd(k, {f"m{i}-{j}": j for j in range(10)})),
     "big-hashes": (200, lambda p, k, i: p.hset(k, mapping={f"f{j}": "v" * 20 for j in range(500)})),
+    "big-lists": (100, lambda p, k, i: p.rpush(k, *[f"element-{j}" for j in range(1000)])),
+    "big-zsets": (100, lambda p, k, i: p.zadd(k, {f"member-{j}": j for j in range(1000)})),
 }
 
 
