@@ -137,8 +137,9 @@ def test_used_memory_tracks_the_data_and_returns_after_flushall(r, kind):
     if not is_reference_server():
         assert abs(grown - estimate) <= 0.10 * estimate, (grown, estimate)
     r.flushall()
-    # Back to where it started (within 1% of what was loaded: allocator bookkeeping).
-    assert abs(used(r) - before) <= 0.01 * grown + 16 * 1024, (before, used(r), grown)
+    # Back to where it started, within 1% of what was loaded plus what this client's buffers may
+    # keep between commands (up to 64 KB each for input and output).
+    assert abs(used(r) - before) <= 0.01 * grown + 128 * 1024, (before, used(r), grown)
 
 
 def test_info_reports_the_memory_fields(r):
