@@ -1,8 +1,22 @@
 #include "commands/engine.h"
 
 #include "commands/session.h"
+#include "store/memory.h"
 
 namespace cachet::commands {
+
+void Engine::memory_config_changed() {
+  keyspace.access().configure(is_lfu_policy(config.maxmemory_policy), config.lfu_log_factor,
+                              config.lfu_decay_time);
+  store::set_memory_limit(static_cast<size_t>(config.maxmemory));
+}
+
+void Engine::discard_transaction(Session& session) {
+  session.in_multi = false;
+  session.multi_aborted = false;
+  session.queued.clear();
+  watches.unwatch_all(session);
+}
 
 void Engine::database_emptied(int db) {
   blocking.signal_db(db);

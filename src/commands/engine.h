@@ -8,6 +8,7 @@
 
 #include "commands/blocking.h"
 #include "commands/command_table.h"
+#include "commands/eviction.h"
 #include "commands/notifications.h"
 #include "commands/pubsub_registry.h"
 #include "commands/watch_registry.h"
@@ -28,6 +29,7 @@ struct ServerStats {
   uint64_t unexpected_error_replies = 0;
   uint64_t client_query_buffer_limit_disconnections = 0;
   uint64_t client_output_buffer_limit_disconnections = 0;
+  uint64_t evicted_keys = 0;
   // INFO errorstats: replies counted by their error code ("ERR", "WRONGTYPE", ...).
   std::map<std::string, uint64_t, std::less<>> errors_by_code;
 
@@ -69,6 +71,12 @@ class Engine {
   BlockingRegistry blocking;
   PubSubRegistry pubsub;
   EventSink* event_sink = nullptr;  // keyspace notifications; set by the server
+  Eviction eviction;
+  bool evictions_paused = false;  // CLIENT PAUSE in force: the dataset must not change
+
+  // After maxmemory, maxmemory-policy or the LFU parameters change (and at start-up): how
+  // keys are stamped, and the limit hash tables consult before growing.
+  void memory_config_changed();
 
   // A keyspace event of class `cls` (NotifyClass) named `event` happened to `key`. With
   // notifications off (the default) this is one AND: writes pay nothing more.
@@ -84,6 +92,8 @@ class Engine {
     watches.touch(db, key);
     blocking.signal(db, key);
   }
+  // Leaves MULTI: the queue, the abort flag and the watched keys are dropped.
+  void discard_transaction(Session& session);
   // Before database `db` is emptied: its watched keys that exist count as modified.
   void database_emptied(int db);
   // Before databases `a` and `b` trade places: a watched key in either that exists in either

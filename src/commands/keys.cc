@@ -3,6 +3,7 @@
 #include <malloc.h>
 
 #include "common/strings.h"
+#include "commands/eviction.h"
 #include "commands/families.h"
 #include "commands/help_reply.h"
 #include "commands/spec_builder.h"
@@ -46,11 +47,6 @@ void type_command(CommandContext& ctx) {
   ctx.reply.simple(e == nullptr ? "none" : store::type_name(e->value.type()));
 }
 
-bool lfu_policy(const config::ServerConfig& c) {
-  return c.maxmemory_policy == config::MaxmemoryPolicy::kAllkeysLfu ||
-         c.maxmemory_policy == config::MaxmemoryPolicy::kVolatileLfu;
-}
-
 void object_help(CommandContext& ctx) {
   reply_help(ctx, {
       "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -76,12 +72,17 @@ void object_subcommand(CommandContext& ctx, std::string_view which) {
   if (which == "encoding") return ctx.reply.bulk(store::encoding_name(e->value.encoding()));
   if (which == "refcount") {
     // Small integers are shared objects in Valkey, reported with the "immortal" count.
-    bool shared = e->value.is_int() && e->value.int_value() >= 0 && e->value.int_value() < 10000 &&
-                  ctx.engine.config.maxmemory == 0;
+    // Valkey stops sharing them under maxmemory with an LRU or LFU policy, where each key
+    // needs its own access stamp.
+    const config::ServerConfig& c = ctx.engine.config;
+    bool sharing = c.maxmemory == 0 ||
+                   !(is_lru_policy(c.maxmemory_policy) || is_lfu_policy(c.maxmemory_policy));
+    bool shared = sharing && e->value.is_int() && e->value.int_value() >= 0 &&
+                  e->value.int_value() < 10000;
     return ctx.reply.integer(shared ? 2147483647 : 1);
   }
   if (which == "idletime") {
-    if (lfu_policy(ctx.engine.config)) {
+    if (is_lfu_policy(ctx.engine.config.maxmemory_policy)) {
       return ctx.reply.error(
           "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
           "switching between policies at runtime LRU and LFU data will take some time to adjust.");
@@ -89,13 +90,15 @@ void object_subcommand(CommandContext& ctx, std::string_view which) {
     return ctx.reply.integer(store::idle_seconds(e->lru, ctx.now_ms));
   }
   // freq
-  if (!lfu_policy(ctx.engine.config)) {
+  if (!is_lfu_policy(ctx.engine.config.maxmemory_policy)) {
     return ctx.reply.error(
         "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note "
         "that when switching between policies at runtime LRU and LFU data will take some time to "
         "adjust.");
   }
-  ctx.reply.integer(0);
+  // The counter as decayed by now; reading it is not an access.
+  int64_t decay = ctx.engine.config.lfu_decay_time;
+  ctx.reply.integer(store::lfu_decayed_counter(e->lru, ctx.now_ms, decay));
 }
 
 void memory_usage(CommandContext& ctx) {

@@ -60,6 +60,7 @@ struct Session {
   ReplyMode reply_mode = ReplyMode::kOn;
   bool reply_on_requested = false;  // CLIENT REPLY ON ran: answer it even when skipping
   bool no_evict = false;
+  bool no_touch = false;  // CLIENT NO-TOUCH: this client's reads leave LRU/LFU stamps alone
   bool close_after_reply = false;  // QUIT: answer, then close
   const std::string* last_command = nullptr;  // CLIENT LIST "cmd=": the table's name, no copy
 

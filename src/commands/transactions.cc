@@ -10,12 +10,7 @@
 namespace cachet::commands {
 namespace {
 
-void end_transaction(CommandContext& ctx) {
-  ctx.session.in_multi = false;
-  ctx.session.multi_aborted = false;
-  ctx.session.queued.clear();
-  ctx.engine.watches.unwatch_all(ctx.session);
-}
+void end_transaction(CommandContext& ctx) { ctx.engine.discard_transaction(ctx.session); }
 
 // A watched key that was live when watched and has since passed its TTL, without anyone
 // touching it (so no deletion signalled it), also fails the transaction.

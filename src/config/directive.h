@@ -19,7 +19,7 @@ enum DirectiveFlag : uint32_t {
 };
 
 // The part of the server that must react when a directive changes at run time.
-enum class ApplyGroup { kNone, kListeners, kTls, kLogging, kDir, kMaxclients };
+enum class ApplyGroup { kNone, kListeners, kTls, kLogging, kDir, kMaxclients, kMaxmemory };
 
 struct Directive {
   std::string name;

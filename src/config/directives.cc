@@ -176,6 +176,30 @@ Directive loglevel_directive() {
 
 // Directives whose only valid value is the one Cachet implements; others fail loudly instead of
 // being silently ignored (e.g. appendonly yes before AOF exists).
+// A memory size or a percentage of maxmemory ("10%"), as maxmemory-clients takes; a
+// percentage is kept negative, as Valkey keeps it.
+Directive memory_or_percent_directive(std::string name, int64_t C::*field) {
+  Directive d = memory_directive(std::move(name), field, 0, kMax);
+  auto plain_set = d.set;
+  d.set = [plain_set, field](C& c, const std::vector<std::string>& args, std::string* err) {
+    if (args.size() == 1 && !args[0].empty() && args[0].back() == '%') {
+      int64_t percent;
+      if (!parse_int64(args[0].substr(0, args[0].size() - 1), &percent) || percent < 0 ||
+          percent > 100) {
+        *err = "argument must be between 0 and 100 inclusive";
+        return false;
+      }
+      c.*field = -percent;
+      return true;
+    }
+    return plain_set(c, args, err);
+  };
+  d.get = [field](const C& c) {
+    return c.*field < 0 ? fmt::format("{}%", -(c.*field)) : fmt::format("{}", c.*field);
+  };
+  return d;
+}
+
 Directive limited_bool(std::string name, bool C::*field, std::string reason) {
   Directive d = bool_directive(std::move(name), field);
   auto plain_set = d.set;
@@ -287,7 +311,8 @@ std::vector<Directive> build_table() {
                                           {{"always", AppendFsync::kAlways},
                                            {"everysec", AppendFsync::kEverysec},
                                            {"no", AppendFsync::kNo}}));
-  t.push_back(memory_directive("maxmemory", &C::maxmemory, 0, kMax));
+  constexpr ApplyGroup M = ApplyGroup::kMaxmemory;
+  t.push_back(memory_directive("maxmemory", &C::maxmemory, 0, kMax, 0, M));
   t.push_back(enum_directive<MaxmemoryPolicy>(
       "maxmemory-policy", &C::maxmemory_policy,
       {{"volatile-lru", MaxmemoryPolicy::kVolatileLru},
@@ -297,8 +322,19 @@ std::vector<Directive> build_table() {
        {"allkeys-lru", MaxmemoryPolicy::kAllkeysLru},
        {"allkeys-lfu", MaxmemoryPolicy::kAllkeysLfu},
        {"allkeys-random", MaxmemoryPolicy::kAllkeysRandom},
-       {"noeviction", MaxmemoryPolicy::kNoeviction}}));
+       {"noeviction", MaxmemoryPolicy::kNoeviction}},
+      0, M));
   t.push_back(int_directive("maxmemory-samples", &C::maxmemory_samples, 1, 64));
+  t.push_back(int_directive("maxmemory-eviction-tenacity", &C::maxmemory_eviction_tenacity, 0,
+                            100));
+  t.push_back(int_directive("lfu-log-factor", &C::lfu_log_factor, 0, INT_MAX, 0, M));
+  t.push_back(int_directive("lfu-decay-time", &C::lfu_decay_time, 0, INT_MAX, 0, M));
+  // Evicted keys are freed at once on the engine thread; accepted so Valkey configs load.
+  t.push_back(bool_directive("lazyfree-lazy-eviction", &C::lazyfree_lazy_eviction));
+  // Client eviction is not implemented; accepted so Valkey configs and tools that set it load.
+  t.push_back(memory_or_percent_directive("maxmemory-clients", &C::maxmemory_clients));
+  // Per-command latency histograms are not kept yet; accepted so configs and tools load.
+  t.push_back(bool_directive("latency-tracking", &C::latency_tracking));
   t.push_back(bool_directive("lazyfree-lazy-user-flush", &C::lazyfree_lazy_user_flush));
   t.push_back(choice_directive("enable-debug-command", &C::enable_debug_command,
                                {"no", "yes", "local"}, kImmutable));

@@ -89,6 +89,12 @@ struct ServerConfig {
   int64_t maxmemory = 0;
   MaxmemoryPolicy maxmemory_policy = MaxmemoryPolicy::kNoeviction;
   int64_t maxmemory_samples = 5;
+  int64_t maxmemory_eviction_tenacity = 10;
+  int64_t lfu_log_factor = 10;
+  int64_t lfu_decay_time = 1;
+  bool lazyfree_lazy_eviction = true;
+  int64_t maxmemory_clients = 0;  // negative: a percentage of maxmemory
+  bool latency_tracking = true;
   bool lazyfree_lazy_user_flush = false;
   std::string enable_debug_command = "no";
   std::string enable_protected_configs = "no";

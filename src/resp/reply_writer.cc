@@ -44,7 +44,8 @@ void ReplyWriter::bulk(std::string_view s) {
   size_t len = 1 + format_int64(static_cast<int64_t>(s.size()), p + 1);
   p[len++] = '\r';
   p[len++] = '\n';
-  std::memcpy(p + len, s.data(), s.size());
+  // An empty view may carry a null pointer, which memcpy must not be given even for 0 bytes.
+  if (!s.empty()) std::memcpy(p + len, s.data(), s.size());
   len += s.size();
   p[len++] = '\r';
   p[len++] = '\n';

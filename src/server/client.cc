@@ -154,6 +154,32 @@ void Client::reply_error(std::string_view message) {
   queue_write();
 }
 
+bool Client::memory_allows(commands::CommandSpec& spec) {
+  commands::Engine& engine = server_->engine();
+  if (engine.eviction.perform(engine) != commands::EvictResult::kFail) return true;
+  // Commands that do not add data (reads, DEL, CONFIG ...) still run when nothing could be
+  // freed; so does an EXEC whose queue has none that would.
+  bool is_exec = session_.in_multi && spec.has(commands::kRunsInMulti) && spec.name == "exec";
+  bool deny = spec.has(commands::kDenyOom);
+  if (is_exec) {
+    for (const commands::QueuedCommand& q : session_.queued) {
+      deny |= q.spec->has(commands::kDenyOom);
+    }
+  }
+  if (!deny) return true;
+  ++spec.rejected_calls;
+  if (is_exec) {
+    // As Valkey: a refused EXEC ends the transaction and says why.
+    engine.discard_transaction(session_);
+    std::string message = "EXECABORT Transaction discarded because of: ";
+    message += commands::kOomError;
+    reply_error(message);
+  } else {
+    reply_error(commands::kOomError);
+  }
+  return false;
+}
+
 void Client::execute(const std::vector<std::string_view>& args) {
   commands::Engine& engine = server_->engine();
   commands::CommandSpec* spec = engine.commands.find(args[0]);
@@ -198,6 +224,7 @@ void Client::execute(const std::vector<std::string_view>& args) {
   if (session_.in_multi && spec->has(commands::kNoMulti)) {
     return reply_error("ERR Command not allowed inside a transaction");
   }
+  if (server_->config().maxmemory > 0 && !memory_allows(*spec)) return;
   // A subscribed RESP2 connection carries messages; replies to most commands could not be
   // told apart from them. RESP3 pushes are out of band, so there anything goes.
   if (session_.protocol == 2 && in_pubsub_context() &&
@@ -257,7 +284,14 @@ void Client::invoke(commands::CommandSpec& spec, const std::vector<std::string_v
   session_.last_command = &spec.name;
   Client* previous = server_->current_client();
   server_->set_current_client(this);
+  // CLIENT NO-TOUCH: the command's lookups leave access stamps alone, except TOUCH's, whose
+  // point is the stamp.
+  // Saved and restored because EXEC runs its queue through here, and a queued TOUCH must touch.
+  store::AccessTracking& access = engine.keyspace.access();
+  bool was_suppressed = access.suppressed();
+  access.set_suppressed(session_.no_touch && spec.name != "touch");
   spec.handler(ctx);
+  access.set_suppressed(was_suppressed);
   server_->set_current_client(previous);
   // Inside EXEC, CLIENT LIST keeps showing "exec" as the running command.
   if (outer != nullptr && *outer == "exec") session_.last_command = outer;

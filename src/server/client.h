@@ -77,6 +77,9 @@ class Client : public net::ConnectionOwner,
   void reprocess_blocked() override;
   void end_blocking(bool as_error) override;
   void reply_error(std::string_view message);
+  // maxmemory: evicts as the policy allows, then refuses a deny-oom command (or an EXEC
+  // holding one) if memory is still over the limit. False when the command was refused.
+  bool memory_allows(commands::CommandSpec& spec);
   void queue_write();
   void enforce_output_limit();
   // Messages that arrived for this client while its own command ran go after its reply.

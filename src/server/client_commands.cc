@@ -30,6 +30,7 @@ std::string describe_client(const Server& server, const Client& c, int64_t now_m
   if (s.watch_dirty) flags[nflags++] = 'd';
   if (s.close_after_reply) flags[nflags++] = 'c';
   if (s.no_evict) flags[nflags++] = 'e';
+  if (s.no_touch) flags[nflags++] = 'T';
   if (nflags == 0) flags[nflags++] = 'N';
   char events[2];
   size_t nevents = 0;
@@ -233,6 +234,7 @@ void client_help(CommandContext& ctx) {
       "SETNAME <name>", "    Assign the name <name> to the current connection.",
       "SETINFO <option> <value>", "    Set client meta attr. Options are: LIB-NAME, LIB-VER.",
       "NO-EVICT (ON|OFF)", "    Protect the current client connection from eviction.",
+      "NO-TOUCH (ON|OFF)", "    Will not touch LRU/LFU stats when this mode is on.",
       "HELP", "    Print this help."});
 }
 
@@ -316,6 +318,9 @@ void register_client_commands(Server& server, commands::CommandTable& t) {
   sub("no-evict", 3, kAdmin, acl | kAclAdmin | kAclDangerous,
       "Sets the client eviction mode of the connection.",
       [](CommandContext& ctx) { on_off(ctx, &ctx.session.no_evict); });
+  sub("no-touch", 3, 0, kAclConnection,
+      "Controls whether commands sent by the client affect the LRU/LFU of accessed keys.",
+      [](CommandContext& ctx) { on_off(ctx, &ctx.session.no_touch); });
   sub("unblock", -3, kAdmin, acl | kAclAdmin | kAclDangerous,
       "Unblocks a client blocked by a blocking command from a different connection.",
       [srv](CommandContext& ctx) {

@@ -122,6 +122,7 @@ void config_resetstat(CommandContext& ctx) {
   s = commands::ServerStats{};
   s.start_time_us = start;
   ctx.engine.keyspace.stats() = store::KeyspaceStats{};
+  ctx.engine.eviction.reset_stats();
   for (commands::CommandSpec* spec : ctx.engine.commands.all()) {
     spec->calls = spec->usec = spec->rejected_calls = spec->failed_calls = 0;
     for (auto& sub : spec->subcommands)

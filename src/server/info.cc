@@ -78,29 +78,60 @@ void section_clients(Server& s, std::string& out) {
       s.engine().blocking.key_count(), paused);
 }
 
+// What connected clients hold in buffers (INFO mem_clients_normal), part of the overhead.
+size_t client_buffer_bytes(Server& s) {
+  size_t bytes = 0;
+  for (const auto& [id, c] : s.clients()) {
+    bytes += sizeof(Client) + c->query_buffer().capacity() + c->output().capacity();
+  }
+  return bytes;
+}
+
 void section_memory(Server& s, std::string& out) {
+  store::note_peak();
   size_t used = store::allocated_bytes();
   size_t rss = store::resident_set_bytes();
-  size_t peak = store::peak_resident_set_bytes();
-  size_t dataset_overhead = 0;
-  for (size_t i = 0; i < s.engine().keyspace.db_count(); ++i)
-    dataset_overhead += s.engine().keyspace.db(i).dict().overhead_bytes();
+  size_t peak = std::max(store::peak_allocated_bytes(), used);
+  size_t startup = std::min(s.startup_memory(), used);
+  size_t clients = client_buffer_bytes(s);
+  // As Valkey: the overhead is what the server needs with no data (start-up memory, client
+  // buffers, the keyspace's hash tables); the dataset is the rest.
+  size_t tables = 0;
+  store::Keyspace& ks = s.engine().keyspace;
+  for (size_t i = 0; i < ks.db_count(); ++i) {
+    tables += ks.db(i).dict().overhead_bytes() + ks.db(i).expires_overhead_bytes();
+  }
+  size_t overhead = std::min(used, startup + clients + tables);
+  size_t dataset = used - overhead;
+  size_t net = used > startup ? used - startup : 1;
+  uint64_t system = static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) *
+                    static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
   int64_t maxmemory = s.config().maxmemory;
+  auto human = [](size_t n) { return human_bytes(static_cast<double>(n)); };
+  double frag = used > 0 ? static_cast<double>(rss) / static_cast<double>(used) : 0.0;
   out += "# Memory\r\n";
   out += fmt::format(
       "used_memory:{}\r\nused_memory_human:{}\r\nused_memory_rss:{}\r\n"
       "used_memory_rss_human:{}\r\nused_memory_peak:{}\r\nused_memory_peak_human:{}\r\n"
-      "used_memory_overhead:{}\r\nused_memory_dataset:{}\r\n"
-      "allocator_allocated:{}\r\nallocator_resident:{}\r\n"
-      "total_system_memory:{}\r\nmaxmemory:{}\r\nmaxmemory_human:{}\r\nmaxmemory_policy:{}\r\n"
-      "mem_fragmentation_ratio:{:.2f}\r\nmem_allocator:libc\r\nlazyfree_pending_objects:0\r\n",
-      used, human_bytes(static_cast<double>(used)), rss, human_bytes(static_cast<double>(rss)),
-      std::max(peak, used), human_bytes(static_cast<double>(std::max(peak, used))),
-      dataset_overhead, used > dataset_overhead ? used - dataset_overhead : 0, used, rss,
-      static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE)),
+      "used_memory_peak_perc:{:.2f}%\r\nused_memory_overhead:{}\r\nused_memory_startup:{}\r\n"
+      "used_memory_dataset:{}\r\nused_memory_dataset_perc:{:.2f}%\r\n"
+      "allocator_allocated:{}\r\nallocator_active:{}\r\nallocator_resident:{}\r\n"
+      "total_system_memory:{}\r\ntotal_system_memory_human:{}\r\n",
+      used, human(used), rss, human(rss), peak, human(peak),
+      peak > 0 ? static_cast<double>(used) * 100 / static_cast<double>(peak) : 0.0, overhead,
+      startup, dataset, static_cast<double>(dataset) * 100 / static_cast<double>(net), used, used,
+      rss, system, human(system));
+  out += fmt::format(
+      "maxmemory:{}\r\nmaxmemory_human:{}\r\nmaxmemory_policy:{}\r\n"
+      "mem_fragmentation_ratio:{:.2f}\r\nmem_fragmentation_bytes:{}\r\n"
+      "mem_not_counted_for_evict:0\r\nmem_replication_backlog:0\r\n"
+      "mem_total_replication_buffers:0\r\nmem_clients_slaves:0\r\nmem_clients_normal:{}\r\n"
+      "mem_cluster_links:0\r\nmem_aof_buffer:0\r\nmem_allocator:libc\r\n"
+      "mem_overhead_db_hashtable_rehashing:0\r\nactive_defrag_running:0\r\n"
+      "lazyfree_pending_objects:0\r\nlazyfreed_objects:0\r\n",
       maxmemory, human_bytes(static_cast<double>(maxmemory)),
-      config::directive_value("maxmemory-policy", s.config()),
-      used > 0 ? static_cast<double>(rss) / static_cast<double>(used) : 0.0);
+      config::directive_value("maxmemory-policy", s.config()), frag,
+      static_cast<int64_t>(rss) - static_cast<int64_t>(used), clients);
 }
 
 void section_persistence(Server& s, std::string& out) {
@@ -124,8 +155,9 @@ void section_stats(Server& s, std::string& out) {
       "total_connections_received:{}\r\ntotal_commands_processed:{}\r\n"
       "instantaneous_ops_per_sec:0\r\ntotal_net_input_bytes:{}\r\ntotal_net_output_bytes:{}\r\n"
       "rejected_connections:{}\r\nexpired_keys:{}\r\nexpired_stale_perc:0.00\r\n"
-      "expired_time_cap_reached_count:0\r\nevicted_keys:0\r\nevicted_clients:0\r\n"
-      "total_eviction_exceeded_time:0\r\nkeyspace_hits:{}\r\nkeyspace_misses:{}\r\n"
+      "expired_time_cap_reached_count:0\r\nevicted_keys:{}\r\nevicted_clients:0\r\n"
+      "evicted_scripts:0\r\ntotal_eviction_exceeded_time:{}\r\n"
+      "current_eviction_exceeded_time:{}\r\nkeyspace_hits:{}\r\nkeyspace_misses:{}\r\n"
       "pubsub_channels:{}\r\npubsub_patterns:{}\r\npubsubshard_channels:{}\r\n"
       "latest_fork_usec:0\r\ntotal_forks:0\r\nmigrate_cached_sockets:0\r\n"
       "total_active_defrag_time:0\r\ntracking_total_keys:0\r\ntotal_error_replies:{}\r\n"
@@ -133,10 +165,12 @@ void section_stats(Server& s, std::string& out) {
       "client_query_buffer_limit_disconnections:{}\r\n"
       "client_output_buffer_limit_disconnections:{}\r\ntls_handshake_failures:{}\r\n",
       st.total_connections_received, st.total_commands_processed, st.total_net_input_bytes,
-      st.total_net_output_bytes, st.rejected_connections, ks.expired_keys, ks.keyspace_hits,
-      ks.keyspace_misses, pubsub.active_count(commands::PubSubKind::kChannel),
+      st.total_net_output_bytes, st.rejected_connections, ks.expired_keys, st.evicted_keys,
+      s.engine().eviction.total_exceeded_ms(), s.engine().eviction.current_exceeded_ms(),
+      ks.keyspace_hits, ks.keyspace_misses, pubsub.active_count(commands::PubSubKind::kChannel),
       pubsub.active_count(commands::PubSubKind::kPattern),
-      pubsub.active_count(commands::PubSubKind::kShard), st.total_error_replies, st.client_query_buffer_limit_disconnections,
+      pubsub.active_count(commands::PubSubKind::kShard), st.total_error_replies,
+      st.client_query_buffer_limit_disconnections,
       st.client_output_buffer_limit_disconnections, s.tls_stats().handshake_failures());
 }
 

@@ -18,6 +18,7 @@
 #include "server/client.h"
 #include "server/server_families.h"
 #include "store/hash.h"
+#include "store/memory.h"
 
 namespace cachet::server {
 namespace {
@@ -43,6 +44,7 @@ Server::Server(config::ServerConfig config, std::string config_file)
         on_tls_reload(std::move(next), error);
       });
   engine_->stats.start_time_us = now_us();
+  engine_->memory_config_changed();
   commands::register_data_commands(engine_->commands);
   register_server_families(*this, engine_->commands);
 }
@@ -118,6 +120,7 @@ int Server::run() {
   if (tls_listener_) ready += " tls";
   if (unix_) ready += " unix";
   CACHET_LOG_NOTICE("{}", ready);
+  startup_memory_ = store::allocated_bytes();
   loop_.run();
   CACHET_LOG_WARNING("User requested shutdown...");
   for (auto& [id, client] : clients_) client->flush();
@@ -156,10 +159,28 @@ void Server::pause(PauseMode mode, int64_t until_ms) {
   if (pause_mode_ == PauseMode::kAll && mode == PauseMode::kWrite) mode = PauseMode::kAll;
   pause_mode_ = mode;
   pause_until_ms_ = std::max(pause_until_ms_, until_ms);
+  // Both pause modes freeze the dataset, so neither may evict (as Valkey).
+  engine_->evictions_paused = true;
+}
+
+void Server::apply_memory_limits() {
+  engine_->memory_config_changed();
+  if (config_.maxmemory == 0) return;
+  size_t used = store::allocated_bytes();
+  if (static_cast<size_t>(config_.maxmemory) < used) {
+    CACHET_LOG_WARNING(
+        "WARNING: the new maxmemory value set via CONFIG SET ({}) is smaller than the current "
+        "memory usage ({}). This will result in key eviction and/or the inability to accept "
+        "new write commands depending on the maxmemory-policy.",
+        config_.maxmemory, used);
+  }
+  // Evict from the next loop iteration on, not only when the next command arrives.
+  engine_->eviction.start_background();
 }
 
 void Server::unpause() {
   pause_mode_ = PauseMode::kNone;
+  engine_->evictions_paused = false;
   pause_until_ms_ = 0;
   std::vector<uint64_t> waiting;
   waiting.swap(paused_clients_);
@@ -204,6 +225,12 @@ bool Server::before_sleep() {
     }
     still_loading = loading();
   }
+  // An unfinished eviction pass continues between events, one time-bounded slice each
+  // iteration, until memory is under the limit or nothing is left to evict.
+  bool evicting = false;
+  if (engine_->eviction.running()) {
+    evicting = engine_->eviction.perform(*engine_) == commands::EvictResult::kRunning;
+  }
   // Clients blocked on keys written in this iteration get their turn before replies go out.
   serve_blocked_clients();
   // One pass writes every reply produced in this iteration. The two vectors trade places so
@@ -215,7 +242,7 @@ bool Server::before_sleep() {
   }
   writing_.clear();
   free_closed_clients();
-  return handshakes_waiting || still_loading;
+  return handshakes_waiting || still_loading || evicting;
 }
 
 void Server::free_closed_clients() {
@@ -261,6 +288,7 @@ void Server::cron() {
     engine_->keyspace.active_expire_cycle(now, monotonic_us() + budget_us);
   }
   engine_->keyspace.periodic_maintenance();
+  store::note_peak();
   close_timed_out_clients(now);
   engine_->blocking.expire_timeouts(now);
   tls_cron(now);

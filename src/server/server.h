@@ -70,6 +70,8 @@ class Server {
   int listening_port() const { return plain_ ? plain_->port() : 0; }
   int listening_tls_port() const { return tls_listener_ ? tls_listener_->port() : 0; }
   int64_t hz_ticks() const { return cron_ticks_; }
+  // Bytes allocated once the server was up and serving nothing (INFO used_memory_startup).
+  size_t startup_memory() const { return startup_memory_; }
   uint64_t next_client_id() { return ++last_client_id_; }
   int64_t pid() const { return pid_; }
   uint64_t blocked_clients() const { return engine_->blocking.blocked_count(); }
@@ -83,6 +85,7 @@ class Server {
   bool apply_listeners(std::string* error);
   bool apply_tls(std::string* error);
   bool apply_logging(std::string* error);
+  void apply_memory_limits();
   void accept_client(int fd, bool tls, bool unix_socket);
   bool before_sleep();
   void cron();
@@ -116,6 +119,7 @@ class Server {
   int64_t pause_until_ms_ = 0;
   uint64_t last_client_id_ = 0;
   int64_t cron_ticks_ = 0;
+  size_t startup_memory_ = 0;
   int64_t pid_ = 0;
   TlsStats tls_stats_;
   net::HandshakeBudget handshake_budget_{1000};  // microseconds of handshakes per iteration

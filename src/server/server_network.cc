@@ -181,6 +181,9 @@ bool Server::apply(config::ApplyGroup group, std::string* error) {
       }
       return true;
     case config::ApplyGroup::kMaxclients: return true;
+    case config::ApplyGroup::kMaxmemory:
+      apply_memory_limits();
+      return true;
   }
   return true;
 }

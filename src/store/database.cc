@@ -1,5 +1,6 @@
 #include "store/database.h"
 
+#include <iterator>
 #include <vector>
 
 #include "common/clock.h"
@@ -26,13 +27,13 @@ bool Database::expire_if_needed(Entry* e, int64_t now_ms) {
 Entry* Database::lookup(std::string_view key, int64_t now_ms, bool touch) {
   Entry* e = dict_.find(key);
   if (e == nullptr || expire_if_needed(e, now_ms)) return nullptr;
-  if (touch) e->lru = lru_clock(now_ms);
+  if (touch && !access_->suppressed()) e->lru = access_->touched(e->lru, now_ms);
   return e;
 }
 
 Entry* Database::add(std::string_view key, Value value) {
   Entry* e = dict_.insert(key, std::move(value));
-  e->lru = lru_clock(now_ms());
+  e->lru = access_->initial(now_ms());
   if (on_created_) on_created_(e->key_view());
   return e;
 }
@@ -51,8 +52,9 @@ Entry* Database::lookup_read(std::string_view key, int64_t now_ms, bool touch) {
 Entry* Database::set(std::string_view key, Value value, bool keep_ttl) {
   Entry* e = dict_.find(key);
   if (e == nullptr) return add(key, std::move(value));
+  // The access stamp stays: the caller's lookup of the old value was the access (Valkey keeps
+  // the old object's LRU/LFU field on an overwrite too).
   e->value = std::move(value);
-  e->lru = lru_clock(now_ms());
   if (!keep_ttl && e->has_expire) erase_entry_ttl(e);
   return e;
 }
@@ -92,6 +94,47 @@ bool Database::persist(Entry* e) {
   if (!e->has_expire) return false;
   erase_entry_ttl(e);
   return true;
+}
+
+size_t Database::expires_overhead_bytes() const {
+  // A node per key (next pointer, key, value, cached hash) and the bucket array.
+  constexpr size_t kNode = 4 * sizeof(void*);
+  return expires_.size() * kNode + expires_.bucket_count() * sizeof(void*);
+}
+
+size_t Database::sample_volatile(uint64_t random, size_t max, Entry** entries,
+                                 int64_t* expire_at_ms) {
+  if (expires_.empty() || max == 0) return 0;
+  size_t buckets = expires_.bucket_count();
+  size_t b = (random >> 17) % buckets;
+  size_t n = 0;
+  // Consecutive buckets from a random start, as Valkey's dictGetSomeKeys; bounded so a sparse
+  // table costs a few probes per wanted key at most.
+  for (size_t visited = 0; visited < buckets && n < max && visited < max * 10; ++visited) {
+    for (auto it = expires_.begin(b); it != expires_.end(b) && n < max; ++it) {
+      entries[n] = const_cast<Entry*>(it->first);
+      expire_at_ms[n] = it->second;
+      ++n;
+    }
+    b = (b + 1) % buckets;
+  }
+  return n;
+}
+
+Entry* Database::random_volatile(uint64_t random) {
+  if (expires_.empty()) return nullptr;
+  size_t buckets = expires_.bucket_count();
+  uint64_t r = random;
+  for (size_t attempt = 0; attempt < buckets * 4 + 64; ++attempt) {
+    r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+    size_t b = (r >> 17) % buckets;
+    size_t len = expires_.bucket_size(b);
+    if (len == 0) continue;
+    auto it = expires_.begin(b);
+    std::advance(it, static_cast<long>((r >> 7) % len));
+    return const_cast<Entry*>(it->first);
+  }
+  return const_cast<Entry*>(expires_.begin()->first);
 }
 
 void Database::clear() {

@@ -7,17 +7,10 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "store/access_clock.h"
 #include "store/dict.h"
 
 namespace cachet::store {
-
-// Seconds-resolution access clock kept in 24 bits, as Redis's LRU clock.
-inline uint32_t lru_clock(int64_t now_ms) { return static_cast<uint32_t>(now_ms / 1000) & 0xFFFFFF; }
-// Seconds since an entry's clock stamp, allowing for the 24-bit wrap.
-inline int64_t idle_seconds(uint32_t stamp, int64_t now_ms) {
-  uint32_t now = lru_clock(now_ms);
-  return now >= stamp ? now - stamp : (0x1000000 - stamp) + now;
-}
 
 struct KeyspaceStats {
   uint64_t expired_keys = 0;
@@ -28,12 +21,13 @@ struct KeyspaceStats {
 
 class Database {
  public:
-  explicit Database(KeyspaceStats* stats) : stats_(stats) {}
+  Database(KeyspaceStats* stats, AccessTracking* access) : stats_(stats), access_(access) {}
   Database(Database&&) = default;
   Database& operator=(Database&&) = default;
 
   // The live entry for `key`, expiring it first when its time has passed; nullptr if absent.
-  // Stamps the access time unless `touch` is false (OBJECT IDLETIME must not reset it).
+  // Stamps the access (LRU clock or LFU counter) unless `touch` is false (OBJECT IDLETIME
+  // must not reset it).
   Entry* lookup(std::string_view key, int64_t now_ms, bool touch = true);
   // As lookup, and counts a keyspace hit or miss (read commands).
   Entry* lookup_read(std::string_view key, int64_t now_ms, bool touch = true);
@@ -54,6 +48,13 @@ class Database {
   size_t expires_size() const { return expires_.size(); }
   int64_t avg_ttl() const { return avg_ttl_; }
   Dict& dict() { return dict_; }
+  // Bytes of the expiry index beyond the entries themselves (INFO's overhead figures).
+  size_t expires_overhead_bytes() const;
+  // Up to `max` keys with a TTL from a random spot of the expiry index, with their expiry
+  // times, for volatile-* eviction; returns how many were written.
+  size_t sample_volatile(uint64_t random, size_t max, Entry** entries, int64_t* expire_at_ms);
+  // A key with a TTL, chosen at random; nullptr when there is none.
+  Entry* random_volatile(uint64_t random);
 
   // One pass of the active expiry cycle over this database: samples keys with a TTL, removes
   // the expired ones, and repeats while more than a quarter of a sample was expired. Stops
@@ -81,6 +82,7 @@ class Database {
   Dict dict_;
   std::unordered_map<const Entry*, int64_t> expires_;
   KeyspaceStats* stats_;
+  AccessTracking* access_;
   int64_t avg_ttl_ = 0;
   std::function<void(std::string_view)> on_expired_;
   std::function<void(std::string_view)> on_created_;

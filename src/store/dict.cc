@@ -1,17 +1,21 @@
 #include "store/dict.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <new>
 #include <utility>
 
 #include "store/hash.h"
+#include "store/memory.h"
 
 namespace cachet::store {
 namespace {
 constexpr size_t kInitialSize = 4;
 // Below 1/8 full the table shrinks, as Valkey does; above 1 entry per bucket it grows.
 constexpr size_t kMinFillDivisor = 8;
+// Up to this many entries per bucket (x1000), growing waits if it would break maxmemory.
+constexpr size_t kMaxDeferredLoadPermille = 1618;
 }  // namespace
 
 Dict::Dict(Dict&& other) noexcept { *this = std::move(other); }
@@ -105,6 +109,10 @@ void Dict::expand_if_needed() {
   if (size_[0] == 0) {
     resize(kInitialSize);
   } else if (used_[0] >= size_[0]) {
+    // As Valkey: a bigger bucket array that would take the process over maxmemory is put
+    // off while chains are still short, so a resize alone never forces evictions.
+    bool overloaded = used_[0] * 1000 > size_[0] * kMaxDeferredLoadPermille;
+    if (!overloaded && would_exceed_limit(size_[0] * 2 * sizeof(Entry*))) return;
     resize(size_[0] * 2);
   }
 }
@@ -161,6 +169,40 @@ bool Dict::rehash_step(int n) {
     return false;
   }
   return true;
+}
+
+size_t Dict::sample(uint64_t random, size_t max, Entry** out) {
+  if (size() == 0 || max == 0) return 0;
+  for (size_t i = 0; i < max && rehashing(); ++i) rehash_step(1);
+  size_t span = std::max(size_[0], size_[1]);
+  size_t mask = span - 1;
+  uint64_t r = random;
+  size_t idx = r & mask;
+  size_t n = 0;
+  size_t empty_run = 0;
+  for (size_t steps = max * 10; n < max && steps > 0; --steps) {
+    bool empty = true;
+    for (int t = 0; t < (rehashing() ? 2 : 1); ++t) {
+      // Buckets of the old table below the rehash index have moved; the smaller table has
+      // fewer buckets than the index space.
+      if (t == 0 && rehashing() && idx < static_cast<size_t>(rehash_idx_)) continue;
+      if (idx >= size_[t]) continue;
+      for (Entry* e = table_[t][idx]; e != nullptr && n < max; e = e->next) {
+        out[n++] = e;
+        empty = false;
+      }
+    }
+    if (empty && ++empty_run >= 5 && empty_run > max) {
+      // A long empty stretch: jump elsewhere rather than crawl through it.
+      r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+      idx = (r >> 11) & mask;
+      empty_run = 0;
+      continue;
+    }
+    if (!empty) empty_run = 0;
+    idx = (idx + 1) & mask;
+  }
+  return n;
 }
 
 Entry* Dict::random_entry(uint64_t random) {

@@ -18,7 +18,9 @@ namespace cachet::store {
 struct Entry {
   Entry* next;
   Value value;
-  uint32_t lru;  // access clock, for OBJECT IDLETIME and (later) eviction
+  // Access stamp for eviction and OBJECT IDLETIME/FREQ: 24 bits used (store/access_clock.h);
+  // the top 8 bits are free for future per-key flags.
+  uint32_t lru;
   uint32_t key_len : 31;
   uint32_t has_expire : 1;
   char key[];
@@ -52,6 +54,10 @@ class Dict {
   uint64_t scan(uint64_t cursor, Fn&& fn);
   // A uniformly chosen bucket's random entry; nullptr when empty.
   Entry* random_entry(uint64_t random);
+  // Up to `max` entries from consecutive buckets starting at a random one, as Valkey's
+  // dictGetSomeKeys: cheap, not uniform, which is all the eviction sampler needs. Returns how
+  // many were written to `out`.
+  size_t sample(uint64_t random, size_t max, Entry** out);
   template <typename Fn>
   void for_each(Fn&& fn);
 

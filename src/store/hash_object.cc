@@ -1,5 +1,7 @@
 #include "store/hash_object.h"
 
+#include "store/heap_size.h"
+
 #include <malloc.h>
 
 namespace cachet::store {
@@ -119,9 +121,9 @@ std::unique_ptr<HashObject> HashObject::clone() const {
 }
 
 size_t HashObject::memory_bytes() const {
-  size_t bytes = sizeof(HashObject);
-  if (compact()) return bytes + packed_.allocated();
-  bytes += sizeof(Dict) + table_->overhead_bytes();
+  // Heap beyond the object itself: a hash lives embedded in its key's value.
+  if (compact()) return packed_.allocated();
+  size_t bytes = block_bytes(table_.get()) + table_->overhead_bytes();
   table_->for_each([&](Entry* e) { bytes += malloc_usable_size(e) + e->value.heap_bytes(); });
   return bytes;
 }

@@ -48,6 +48,7 @@ class HashObject {
   uint64_t scan(uint64_t cursor, Fn&& fn);
 
   std::unique_ptr<HashObject> clone() const;
+  // Heap bytes held beyond the object itself (which lives embedded in a Value).
   size_t memory_bytes() const;
 
  private:

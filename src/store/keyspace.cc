@@ -8,7 +8,7 @@ namespace cachet::store {
 
 Keyspace::Keyspace(size_t databases) {
   dbs_.reserve(databases);
-  for (size_t i = 0; i < databases; ++i) dbs_.emplace_back(&stats_);
+  for (size_t i = 0; i < databases; ++i) dbs_.emplace_back(&stats_, &access_);
 }
 
 void Keyspace::swap(size_t a, size_t b) {

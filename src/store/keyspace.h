@@ -16,6 +16,8 @@ class Keyspace {
   size_t db_count() const { return dbs_.size(); }
   Database& db(size_t index) { return dbs_[index]; }
   KeyspaceStats& stats() { return stats_; }
+  // How lookups stamp keys (LRU clock or LFU counter); shared by every database.
+  AccessTracking& access() { return access_; }
   void swap(size_t a, size_t b);
   // Told about every key removed by expiry, with its database number.
   void set_expired_observer(std::function<void(size_t db, std::string_view key)> fn);
@@ -33,6 +35,7 @@ class Keyspace {
   void install_observers(size_t index);
 
   KeyspaceStats stats_;
+  AccessTracking access_;
   std::vector<Database> dbs_;
   std::function<void(size_t, std::string_view)> on_expired_;
   std::function<void(size_t, std::string_view)> on_created_;

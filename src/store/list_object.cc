@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "store/heap_size.h"
 #include "store/packed_items.h"
 
 namespace cachet::store {
@@ -21,10 +22,10 @@ void ListObject::make_big() {
   std::vector<std::string> all = items();
   packed_.clear();
   count_ = 0;
-  big_ = true;
-  deque_.assign(all.begin(), all.end());
+  big_ = std::make_unique<std::deque<std::string>>(std::make_move_iterator(all.begin()),
+                                                   std::make_move_iterator(all.end()));
   big_bytes_ = 0;
-  for (const std::string& s : deque_) big_bytes_ += packed::item_size(s.size());
+  for (const std::string& s : *big_) big_bytes_ += packed::item_size(s.size());
 }
 
 void ListObject::rebalance() {
@@ -34,12 +35,11 @@ void ListObject::rebalance() {
   }
   // Back to packed once the list would fit in half the limit, so a list hovering at the limit
   // does not flip-flop.
-  if (over_limit(deque_.size() * 2, big_bytes_ * 2)) return;
-  std::vector<std::string> all(deque_.begin(), deque_.end());
-  deque_.clear();
+  if (over_limit(big_->size() * 2, big_bytes_ * 2)) return;
+  std::vector<std::string> all(std::make_move_iterator(big_->begin()),
+                               std::make_move_iterator(big_->end()));
+  big_.reset();
   big_bytes_ = 0;
-  deque_.shrink_to_fit();
-  big_ = false;
   assign(std::move(all));
 }
 
@@ -59,7 +59,7 @@ void ListObject::assign(std::vector<std::string> all) {
   if (!compact()) {
     big_bytes_ = 0;
     for (const std::string& s : all) big_bytes_ += packed::item_size(s.size());
-    deque_.assign(std::make_move_iterator(all.begin()), std::make_move_iterator(all.end()));
+    big_->assign(std::make_move_iterator(all.begin()), std::make_move_iterator(all.end()));
   } else {
     packed_.clear();
     for (const std::string& s : all) packed::append(packed_, s);
@@ -70,7 +70,7 @@ void ListObject::assign(std::vector<std::string> all) {
 
 void ListObject::push_front(std::string_view item) {
   if (!compact()) {
-    deque_.emplace_front(item);
+    big_->emplace_front(item);
     big_bytes_ += packed::item_size(item.size());
     return;
   }
@@ -81,7 +81,7 @@ void ListObject::push_front(std::string_view item) {
 
 void ListObject::push_back(std::string_view item) {
   if (!compact()) {
-    deque_.emplace_back(item);
+    big_->emplace_back(item);
     big_bytes_ += packed::item_size(item.size());
     return;
   }
@@ -93,8 +93,8 @@ void ListObject::push_back(std::string_view item) {
 std::string ListObject::pop_front() {
   std::string out;
   if (!compact()) {
-    out = std::move(deque_.front());
-    deque_.pop_front();
+    out = std::move(big_->front());
+    big_->pop_front();
     big_bytes_ -= packed::item_size(out.size());
   } else {
     size_t pos = 0;
@@ -109,8 +109,8 @@ std::string ListObject::pop_front() {
 std::string ListObject::pop_back() {
   std::string out;
   if (!compact()) {
-    out = std::move(deque_.back());
-    deque_.pop_back();
+    out = std::move(big_->back());
+    big_->pop_back();
     big_bytes_ -= packed::item_size(out.size());
   } else {
     size_t pos = 0, last = 0;
@@ -128,7 +128,7 @@ std::string ListObject::pop_back() {
 }
 
 std::string ListObject::at(size_t i) const {
-  if (!compact()) return deque_[i];
+  if (!compact()) return (*big_)[i];
   std::string out;
   for_range(i, i, [&](std::string_view s) {
     out = std::string(s);
@@ -144,8 +144,8 @@ void ListObject::set(size_t i, std::string_view item) {
     make_big();
   }
   if (!compact()) {
-    big_bytes_ += packed::item_size(item.size()) - packed::item_size(deque_[i].size());
-    deque_[i] = std::string(item);
+    big_bytes_ += packed::item_size(item.size()) - packed::item_size((*big_)[i].size());
+    (*big_)[i] = std::string(item);
     rebalance();
     return;
   }
@@ -195,17 +195,23 @@ void ListObject::trim(size_t start, size_t stop) {
 
 std::unique_ptr<ListObject> ListObject::clone() const {
   auto copy = std::make_unique<ListObject>(limit_);
-  copy->big_ = big_;
+  if (big_) copy->big_ = std::make_unique<std::deque<std::string>>(*big_);
   copy->packed_ = packed_;
   copy->count_ = count_;
-  copy->deque_ = deque_;
   copy->big_bytes_ = big_bytes_;
   return copy;
 }
 
 size_t ListObject::memory_bytes() const {
-  size_t bytes = sizeof(ListObject) + packed_.allocated();
-  for (const std::string& s : deque_) bytes += sizeof(std::string) + (s.size() > 15 ? s.capacity() : 0);
+  size_t bytes = block_bytes(this) + packed_.allocated();
+  if (big_) {
+    // libstdc++'s deque: 512-byte blocks of elements and a map of block pointers (at least 8).
+    constexpr size_t kBlockBytes = 512;
+    size_t blocks = big_->size() * sizeof(std::string) / kBlockBytes + 1;
+    bytes += block_bytes(big_.get()) + blocks * kBlockBytes +
+             std::max<size_t>(8, blocks + 2) * sizeof(void*);
+    for (const std::string& s : *big_) bytes += heap_bytes_of(s);
+  }
   return bytes;
 }
 

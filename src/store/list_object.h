@@ -24,7 +24,7 @@ class ListObject {
   ListObject& operator=(const ListObject&) = delete;
 
   bool compact() const { return !big_; }
-  size_t size() const { return compact() ? count_ : deque_.size(); }
+  size_t size() const { return compact() ? count_ : big_->size(); }
 
   void push_front(std::string_view item);
   void push_back(std::string_view item);
@@ -56,18 +56,19 @@ class ListObject {
   void make_big();
 
   int64_t limit_;
-  bool big_ = false;
   PackedBuffer packed_;
   size_t count_ = 0;
-  std::deque<std::string> deque_;
+  // The large form, only while the list is large: an empty std::deque alone costs about
+  // 600 bytes (its map and a first block), more than most small lists hold.
+  std::unique_ptr<std::deque<std::string>> big_;
   size_t big_bytes_ = 0;  // the deque's items as packed bytes, to judge shrinking in O(1)
 };
 
 template <typename Fn>
 void ListObject::for_range(size_t start, size_t stop, Fn&& fn) const {
   if (!compact()) {
-    for (size_t i = start; i <= stop && i < deque_.size(); ++i)
-      if (!fn(std::string_view(deque_[i]))) return;
+    for (size_t i = start; i <= stop && i < big_->size(); ++i)
+      if (!fn(std::string_view((*big_)[i]))) return;
     return;
   }
   size_t pos = 0;

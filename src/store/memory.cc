@@ -1,10 +1,12 @@
 #include "store/memory.h"
 
-#include <malloc.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
+
+#include "store/malloc_counter.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 // Declared here because GCC does not ship the sanitizer interface headers; libasan has it.
@@ -12,15 +14,32 @@ extern "C" size_t __sanitizer_get_current_allocated_bytes();
 #endif
 
 namespace cachet::store {
+namespace {
+size_t g_peak = 0;
+size_t g_limit = 0;
+}  // namespace
 
 size_t allocated_bytes() {
 #if defined(__SANITIZE_ADDRESS__)
-  // ASan replaces malloc, so glibc's statistics see nothing; ask the sanitizer's allocator.
+  // ASan replaces malloc, so the counting allocator is not in the path; ask the sanitizer.
   return __sanitizer_get_current_allocated_bytes();
 #else
-  struct mallinfo2 mi = mallinfo2();
-  return mi.uordblks + mi.hblkhd;
+  return counted_allocated_bytes();
 #endif
+}
+
+size_t peak_allocated_bytes() { return g_peak; }
+
+void note_peak() {
+  size_t now = allocated_bytes();
+  if (now > g_peak) g_peak = now;
+}
+
+void set_memory_limit(size_t bytes) { g_limit = bytes; }
+size_t memory_limit() { return g_limit; }
+
+bool would_exceed_limit(size_t more) {
+  return g_limit != 0 && allocated_bytes() + more > g_limit;
 }
 
 size_t resident_set_bytes() {

@@ -1,5 +1,7 @@
 #include "store/set_object.h"
 
+#include "store/heap_size.h"
+
 #include <malloc.h>
 
 #include <algorithm>
@@ -156,9 +158,9 @@ std::unique_ptr<SetObject> SetObject::clone() const {
 }
 
 size_t SetObject::memory_bytes() const {
-  size_t bytes = sizeof(SetObject) + ints_.capacity() * sizeof(int64_t) + packed_.allocated();
+  size_t bytes = block_bytes(this) + heap_bytes_of(ints_) + packed_.allocated();
   if (table_) {
-    bytes += sizeof(Dict) + table_->overhead_bytes();
+    bytes += block_bytes(table_.get()) + table_->overhead_bytes();
     table_->for_each([&](Entry* e) { bytes += malloc_usable_size(e); });
   }
   return bytes;

@@ -205,8 +205,8 @@ size_t Value::heap_bytes() const {
     }
   }
   if (storage_ == Storage::kEmbedded) {  // the object itself lives in the value
-    if (type_ == ValueType::kHash) return hash_object()->memory_bytes() - sizeof(HashObject);
-    if (type_ == ValueType::kZSet) return zset_object()->memory_bytes() - sizeof(ZSetObject);
+    if (type_ == ValueType::kHash) return hash_object()->memory_bytes();
+    if (type_ == ValueType::kZSet) return zset_object()->memory_bytes();
   }
   return storage_ == Storage::kHeap ? malloc_usable_size(u_.heap) : 0;
 }

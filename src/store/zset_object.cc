@@ -1,5 +1,7 @@
 #include "store/zset_object.h"
 
+#include "store/heap_size.h"
+
 #include <malloc.h>
 
 #include <cmath>
@@ -197,9 +199,10 @@ std::unique_ptr<ZSetObject> ZSetObject::clone() const {
 }
 
 size_t ZSetObject::memory_bytes() const {
-  size_t bytes = sizeof(ZSetObject) + packed_.allocated();
+  // Heap beyond the object itself: a sorted set lives embedded in its key's value.
+  size_t bytes = packed_.allocated();
   if (!compact()) {
-    bytes += sizeof(Big) + big_->list.memory_bytes() + big_->index.overhead_bytes();
+    bytes += block_bytes(big_.get()) + big_->list.memory_bytes() + big_->index.overhead_bytes();
     big_->index.for_each([&](Entry* e) { bytes += malloc_usable_size(e); });
   }
   return bytes;

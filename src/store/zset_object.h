@@ -64,6 +64,7 @@ class ZSetObject {
   uint64_t scan(uint64_t cursor, Fn&& fn);
 
   std::unique_ptr<ZSetObject> clone() const;
+  // Heap bytes held beyond the object itself (which lives embedded in a Value).
   size_t memory_bytes() const;
 
  private:

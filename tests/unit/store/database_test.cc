@@ -25,7 +25,8 @@ std::string str(const Entry* e) {
 class DatabaseTest : public ::testing::Test {
  protected:
   KeyspaceStats stats;
-  Database db{&stats};
+  AccessTracking access;
+  Database db{&stats, &access};
 };
 
 TEST_F(DatabaseTest, AddLookupRemove) {
