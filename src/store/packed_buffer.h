@@ -21,7 +21,8 @@ class PackedBuffer {
 
   size_t size() const { return block_ != nullptr ? block_->size : 0; }
   bool empty() const { return size() == 0; }
-  const char* data() const { return block_ != nullptr ? block_->bytes : ""; }
+  // Null while empty: there are no bytes to point at.
+  const char* data() const { return block_ != nullptr ? block_->bytes : nullptr; }
   char operator[](size_t i) const { return block_->bytes[i]; }
   std::string_view view() const { return {data(), size()}; }
   // How many items the owner keeps in the bytes; an empty buffer holds none.
