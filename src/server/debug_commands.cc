@@ -12,6 +12,7 @@
 #include "commands/spec_builder.h"
 #include "common/log.h"
 #include "common/strings.h"
+#include "persist/rdb_writer.h"
 #include "server/client.h"
 #include "server/server.h"
 #include "server/server_families.h"
@@ -53,10 +54,13 @@ void debug_sleep(CommandContext& ctx) {
 void debug_object(CommandContext& ctx) {
   store::Entry* e = ctx.db().lookup(ctx.arg(2), ctx.now_ms, /*touch=*/false);
   if (e == nullptr) return ctx.reply.error(errors::kNoSuchKey);
+  // serializedlength: the value's size in the RDB format, as Valkey reports it.
+  persist::RdbSink serialized;
+  persist::write_value(serialized, e->value, ctx.engine.config.rdbcompression);
   ctx.reply.simple(fmt::format(
       "Value at:{} refcount:1 encoding:{} serializedlength:{} lru:{} lru_seconds_idle:{}",
       static_cast<const void*>(e), store::encoding_name(e->value.encoding()),
-      e->value.string_length(), e->lru, store::idle_seconds(e->lru, ctx.now_ms)));
+      serialized.bytes(), e->lru, store::idle_seconds(e->lru, ctx.now_ms)));
 }
 
 // DEBUG PROTOCOL <type>: one reply of each RESP3 type, for client and protocol tests.
