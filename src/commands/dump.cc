@@ -13,6 +13,7 @@
 #include "persist/rdb_format.h"
 #include "persist/rdb_reader.h"
 #include "persist/rdb_writer.h"
+#include "store/access_clock.h"
 
 namespace cachet::commands {
 namespace {
@@ -109,6 +110,11 @@ void restore_command(CommandContext& ctx) {
   }
   store::Entry* e = ctx.db().add(key, std::move(value));
   if (expire_at >= 0) ctx.db().set_expire(e, expire_at);
+  // IDLETIME sets the LRU clock and FREQ the LFU counter, each only under a policy that keeps
+  // that kind of stamp, as in Valkey.
+  bool lfu = ctx.engine.keyspace.access().lfu();
+  if (idle >= 0 && !lfu) e->lru = store::lru_clock(ctx.now_ms - idle * 1000);
+  if (freq >= 0 && lfu) e->lru = store::lfu_stamp(static_cast<uint32_t>(freq), ctx.now_ms);
   ctx.engine.key_modified(ctx.session.db, key);
   ctx.engine.notify(kNotifyGeneric, "restore", ctx.session.db, key);
   ctx.reply.ok();

@@ -2,6 +2,7 @@
 // What commands act on: the keyspace, the running configuration, the command table and the
 // server-wide counters. Owned by the server; passed to every command through its context.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -71,6 +72,9 @@ class Engine {
   BlockingRegistry blocking;
   PubSubRegistry pubsub;
   EventSink* event_sink = nullptr;  // keyspace notifications; set by the server
+  // After FLUSHALL: the server stops a background save of the old data and, with save
+  // points configured, saves the now empty dataset, as Valkey does.
+  std::function<void()> after_flushall;
   Eviction eviction;
   bool evictions_paused = false;  // CLIENT PAUSE in force: the dataset must not change
 

@@ -31,6 +31,7 @@ void flushall_command(CommandContext& ctx) {
   for (size_t i = 0; i < ctx.engine.keyspace.db_count(); ++i)
     ctx.engine.database_emptied(static_cast<int>(i));
   ctx.engine.keyspace.flush_all();
+  if (ctx.engine.after_flushall) ctx.engine.after_flushall();
   ctx.reply.ok();
 }
 

@@ -13,6 +13,7 @@
 #include "common/version.h"
 #include "persist/rdb_format.h"
 #include "persist/rdb_writer.h"
+#include "store/access_clock.h"
 #include "store/list_object.h"
 
 namespace cachet::persist {
@@ -241,10 +242,10 @@ bool SnapshotLoader::read_record() {
       return true;
     }
     case rdb::kOpIdle:
-      read_length(in);
+      pending_idle_s_ = static_cast<int64_t>(read_length(in));
       return true;
     case rdb::kOpFreq:
-      in.byte();
+      pending_freq_ = in.byte();
       return true;
     case rdb::kOpModuleAux: in.fail("module data is not supported by Cachet");
     case rdb::kOpFunction2:
@@ -254,7 +255,8 @@ bool SnapshotLoader::read_record() {
   std::string key = read_string(in);
   store::Value value = read_value(in, type, limits_);
   int64_t expire = pending_expire_ms_;
-  pending_expire_ms_ = -1;
+  int64_t idle_s = pending_idle_s_, freq = pending_freq_;
+  pending_expire_ms_ = pending_idle_s_ = pending_freq_ = -1;
   if (collection_size(value) == 0) return true;  // an empty collection from an older server
   if (expire_on_load_ && expire >= 0 && expire < now_ms_) {
     ++expired_skipped_;
@@ -267,6 +269,10 @@ bool SnapshotLoader::read_record() {
   }
   store::Entry* e = db.add(key, std::move(value));
   if (expire >= 0) db.set_expire(e, expire);
+  // The access stamps a dump carries apply under the policy that uses them.
+  bool lfu = keyspace_.access().lfu();
+  if (idle_s >= 0 && !lfu) e->lru = store::lru_clock(now_ms_ - idle_s * 1000);
+  if (freq >= 0 && lfu) e->lru = store::lfu_stamp(static_cast<uint32_t>(freq), now_ms_);
   ++keys_loaded_;
   return true;
 }

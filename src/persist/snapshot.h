@@ -77,6 +77,8 @@ class SnapshotLoader {
   int version_ = 0;
   size_t db_ = 0;
   int64_t pending_expire_ms_ = -1;
+  int64_t pending_idle_s_ = -1;  // LRU idle time announced for the next key
+  int64_t pending_freq_ = -1;    // LFU counter announced for the next key
   uint64_t keys_loaded_ = 0;
   uint64_t expired_skipped_ = 0;
 };

@@ -255,6 +255,8 @@ void Client::execute(const std::vector<std::string_view>& args) {
   invoke(*spec, args);
   if (session_.block_request.requested) {
     // Nothing to take: wait on the keys. The reply comes when one is served or times out.
+    // The call is counted then, once, as Valkey counts blocking commands.
+    --spec->calls;
     commands::BlockRequest request = std::move(session_.block_request);
     session_.block_request = {};
     server_->engine().blocking.block(session_, session_.db, std::move(request), spec,
@@ -318,6 +320,7 @@ void Client::reprocess_blocked() {
   append_deferred_pushes();
   if (session_.block_request.requested) {  // still nothing for it: stays blocked, in place
     session_.block_request = {};
+    --spec->calls;
     queue_write();
     return;
   }
@@ -327,6 +330,7 @@ void Client::reprocess_blocked() {
 }
 
 void Client::end_blocking(bool as_error) {
+  if (session_.block.spec != nullptr) ++session_.block.spec->calls;  // its one counted call
   server_->engine().blocking.unblock(session_);
   if (as_error) {
     writer_.error("UNBLOCKED client unblocked via CLIENT UNBLOCK");

@@ -14,6 +14,7 @@
 #include "common/strings.h"
 #include "persist/rdb_writer.h"
 #include "server/client.h"
+#include "server/dataset_digest.h"
 #include "server/server.h"
 #include "server/server_families.h"
 
@@ -130,6 +131,31 @@ void debug_help(CommandContext& ctx) {
       "    Print this help."});
 }
 
+// DEBUG POPULATE count [prefix] [size]: keys prefix:0.. with values value:N (padded or cut to
+// size), skipping keys that exist.
+void debug_populate(CommandContext& ctx) {
+  int64_t count, size = 0;
+  if (ctx.argc() > 5) return ctx.reply.error(errors::kSyntax);
+  if (!parse_int64(ctx.arg(2), &count) || count < 0) {
+    return ctx.reply.error("ERR value is out of range, must be positive");
+  }
+  if (ctx.argc() == 5 && (!parse_int64(ctx.arg(4), &size) || size < 0)) {
+    return ctx.reply.error("ERR value is out of range, must be positive");
+  }
+  std::string prefix = ctx.argc() >= 4 ? std::string(ctx.arg(3)) : "key";
+  for (int64_t i = 0; i < count; ++i) {
+    std::string key = prefix;
+    key.append(":").append(std::to_string(i));
+    if (ctx.db().lookup(key, ctx.now_ms) != nullptr) continue;
+    std::string value = "value:";
+    value.append(std::to_string(i));
+    if (size > 0) value.resize(static_cast<size_t>(size), '\0');
+    ctx.db().add(key, store::Value::string(value));
+    ctx.engine.key_modified(ctx.session.db, key);
+  }
+  ctx.reply.ok();
+}
+
 // DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, empty the dataset, load the dump back.
 void debug_reload(Server& server, CommandContext& ctx) {
   bool merge = false, flush = true, save = true;
@@ -228,6 +254,18 @@ void register_debug_commands(Server& server, commands::CommandTable& t) {
     ctx.reply.ok();
   });
   sub("reload", -2, [srv](CommandContext& ctx) { debug_reload(*srv, ctx); });
+  sub("digest", 2, [](CommandContext& ctx) {
+    ctx.reply.simple(digest_hex(dataset_digest(ctx.engine.keyspace)));
+  });
+  sub("digest-value", -2, [](CommandContext& ctx) {
+    ctx.reply.array(static_cast<int64_t>(ctx.argc() - 2));
+    for (size_t i = 2; i < ctx.argc(); ++i) {
+      // Logically expired keys still have a value to digest, as in Valkey.
+      store::Entry* e = ctx.db().dict().find(ctx.arg(i));
+      ctx.reply.simple(digest_hex(e ? value_digest(e->value) : Digest{}));
+    }
+  });
+  sub("populate", -3, debug_populate);
   sub("help", 2, debug_help);
 
   t.add(cmd("shutdown", -1, kAdmin | kNoscript | kLoading | kStale | kNoMulti | kSentinel |

@@ -39,6 +39,11 @@ Server::Server(config::ServerConfig config, std::string config_file)
   notifier_ = std::make_unique<KeyspaceNotifier>(engine_.get());
   engine_->event_sink = notifier_.get();
   persistence_ = std::make_unique<Persistence>(*engine_);
+  engine_->after_flushall = [this] {
+    persistence_->kill_child();
+    std::string error;
+    if (!config_.save.empty()) persistence_->save(now_ms(), &error);
+  };
   tls_reloader_ = std::make_unique<net::TlsReloader>(
       &loop_, [this](std::shared_ptr<net::TlsContext> next, const std::string& error) {
         on_tls_reload(std::move(next), error);

@@ -142,3 +142,15 @@ def test_pipelined_push_then_pop_keeps_fairness(server, r):
         wait_until(lambda: blocked_count(r) == 1, message="the pipelining client to block")
         r.lpush("fairpipe", "2")
         assert pipeliner.read() == [b"fairpipe", b"2"]
+
+
+def test_blocking_command_counts_one_call(server, r):
+    r.config_resetstat()
+    with server.raw() as c:
+        c.send(encode("BLPOP", "counted", "0"))
+        wait_until(lambda: blocked_count(r) == 1, message="the client to block")
+        r.rpush("other", "x")  # a write elsewhere re-runs nothing
+        r.rpush("counted", "x")
+        assert c.read() == [b"counted", b"x"]
+        assert c.call("BLPOP", "nothing", "0.01") is None
+    assert r.info("commandstats")["cmdstat_blpop"]["calls"] == 2

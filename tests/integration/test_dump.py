@@ -87,8 +87,14 @@ def test_ttl_absttl_replace(r):
     assert 400000 < r.pttl("abs") <= 500000
     assert r.restore("past", 1, payload, absttl=True)  # already expired: nothing is created
     assert r.exists("past") == 0
-    assert r.execute_command("RESTORE", "idle", 0, payload, "IDLETIME", 10) == "OK"
-    assert r.execute_command("RESTORE", "freq", 0, payload, "FREQ", 5) == "OK"
+    assert r.execute_command("RESTORE", "idle", 0, payload, "IDLETIME", 1000) == "OK"
+    assert 1000 <= r.object("idletime", "idle") <= 1010
+    r.config_set("maxmemory-policy", "allkeys-lfu")
+    try:
+        assert r.execute_command("RESTORE", "freq", 0, payload, "FREQ", 100) == "OK"
+        assert r.object("freq", "freq") == 100
+    finally:
+        r.config_set("maxmemory-policy", "noeviction")
 
 
 @pytest.mark.parametrize("args,error", [

@@ -239,3 +239,30 @@ def test_dumps_move_between_cachet_and_redis(server_factory, tmp_path):
     c2 = s2.client()
     assert snapshot_of(c2) == expected
     assert c2.get("from-redis") == "yes"
+
+
+def test_digest_survives_reload_and_populate(server_factory, tmp_path):
+    s = start_with_dir(server_factory, tmp_path)
+    c = s.client()
+    assert c.execute_command("DEBUG", "DIGEST") == "0" * 40  # empty dataset
+    assert c.execute_command("DEBUG", "POPULATE", 100, "pop", 20) == "OK"
+    assert c.dbsize() == 100 and c.strlen("pop:7") == 20
+    fill(c)
+    digest = c.execute_command("DEBUG", "DIGEST")
+    values = c.execute_command("DEBUG", "DIGEST-VALUE", "zset", "hash", "missing")
+    assert values[2] == "0" * 40 and values[0] != values[1]
+    c.execute_command("DEBUG", "RELOAD")
+    assert c.execute_command("DEBUG", "DIGEST") == digest
+    c.zadd("zset", {"a": 42})
+    assert c.execute_command("DEBUG", "DIGEST") != digest
+
+
+def test_flushall_stops_a_background_save(server_factory, tmp_path):
+    s = start_with_dir(server_factory, tmp_path, "--rdb-key-save-delay", "100000")
+    c = s.client()
+    c.mset({f"k{i}": i for i in range(50)})
+    c.bgsave()
+    assert persistence(c)["rdb_bgsave_in_progress"] == 1
+    c.flushall()
+    assert persistence(c)["rdb_bgsave_in_progress"] == 0
+    assert not any(p.name.startswith("temp-") for p in tmp_path.iterdir())
