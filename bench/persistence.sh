@@ -115,7 +115,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 echo "# RDB snapshots: cachet vs redis-server, $KEYS keys, median of $RUNS runs"
 echo
 echo "- $(cpu_model); servers on CPU $SERVER_CPU, redis-cli/redis-benchmark on CPU $CLIENT_CPU"
-echo "- keys: key:NNNNNNNNNN -> value-NNNNNNNNN (15 bytes); redis: $(\"$REDIS_SERVER\" --version | head -1)"
+echo "- keys: key:NNNNNNNNNN -> value-NNNNNNNNN (15 bytes); redis: $("$REDIS_SERVER" --version | head -1)"
 echo
 echo "| measure | cachet | redis | cachet/redis |"
 echo "|---|---:|---:|---:|"

@@ -1,6 +1,7 @@
 #pragma once
 // Finding a key of an expected type (with Valkey's WRONGTYPE reply when it holds another) and
 // parsing SCAN-family cursors: shared by the collection families and the key commands.
+#include <algorithm>
 #include <cstdint>
 #include <string_view>
 
@@ -37,6 +38,41 @@ store::Entry* typed_for_write(CommandContext& ctx, std::string_view key, store::
 
 // A uniformly random 64-bit number for the random-member commands and RANDOMKEY.
 uint64_t random_u64();
+
+// The reply of SRANDMEMBER/HRANDFIELD/ZRANDMEMBER with a count, for a collection of `size`
+// (> 0) items: a negative count picks -count times with repeats (emit_random() emits one
+// random item); otherwise min(count, size) distinct items in storage order, chosen by
+// selection sampling in one pass: for_each_chosen(take) visits every item and emits those
+// for which take() is true. Each item is `per_item` reply elements (2 for RESP2 pairs).
+template <typename EmitRandom, typename ForEachChosen>
+void reply_random_sample(CommandContext& ctx, int64_t count, size_t size, int64_t per_item,
+                         EmitRandom&& emit_random, ForEachChosen&& for_each_chosen) {
+  if (count < 0) {
+    ctx.reply.array(-count * per_item);
+    for (int64_t i = 0; i < -count; ++i) emit_random();
+    return;
+  }
+  size_t wanted = std::min(static_cast<size_t>(count), size);
+  ctx.reply.array(static_cast<int64_t>(wanted) * per_item);
+  size_t needed = wanted, left = size;
+  for_each_chosen([&] {
+    bool take = needed > 0 && (wanted == size || random_u64() % left < needed);
+    if (take) --needed;
+    --left;
+    return take;
+  });
+}
+
+// LMPOP/ZMPOP and their blocking forms: numkeys (at args[numkeys_at]) key... <side> [COUNT n],
+// where the side is `side_a` or `side_b` (LEFT/RIGHT, MIN/MAX); false after an error reply.
+struct MpopArgs {
+  size_t first_key = 0;
+  size_t end_key = 0;  // one past the last key
+  bool side_a = true;
+  int64_t count = 1;
+};
+bool parse_mpop_args(CommandContext& ctx, size_t numkeys_at, std::string_view side_a,
+                     std::string_view side_b, MpopArgs* out);
 
 // A SCAN cursor: an unsigned 64-bit decimal; anything else answers "invalid cursor".
 bool parse_scan_cursor(CommandContext& ctx, std::string_view text, uint64_t* cursor);

@@ -7,6 +7,7 @@
 #include "commands/context.h"
 #include "commands/errors.h"
 #include "commands/families.h"
+#include "commands/load_limits.h"
 #include "commands/spec_builder.h"
 #include "common/strings.h"
 #include "persist/crc64.h"
@@ -17,20 +18,6 @@
 
 namespace cachet::commands {
 namespace {
-
-persist::LoadLimits load_limits(const CommandContext& ctx) {
-  const config::ServerConfig& c = ctx.engine.config;
-  persist::LoadLimits l;
-  l.set = {static_cast<size_t>(c.set_max_intset_entries),
-           static_cast<size_t>(c.set_max_listpack_entries),
-           static_cast<size_t>(c.set_max_listpack_value)};
-  l.hash = {static_cast<size_t>(c.hash_max_listpack_entries),
-            static_cast<size_t>(c.hash_max_listpack_value)};
-  l.zset = {static_cast<size_t>(c.zset_max_listpack_entries),
-            static_cast<size_t>(c.zset_max_listpack_value)};
-  l.list_max_listpack_size = c.list_max_listpack_size;
-  return l;
-}
 
 void dump_command(CommandContext& ctx) {
   store::Entry* e = ctx.db().lookup_read(ctx.arg(1), ctx.now_ms);
@@ -93,7 +80,7 @@ void restore_command(CommandContext& ctx) {
   store::Value value;
   try {
     uint8_t type = in.byte();
-    value = persist::read_value(in, type, load_limits(ctx));
+    value = persist::read_value(in, type, load_limits(ctx.engine.config));
     if (in.remaining() != 0) in.fail("trailing bytes");
   } catch (const persist::RdbError&) {
     return ctx.reply.error("ERR Bad data format");

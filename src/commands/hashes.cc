@@ -222,31 +222,15 @@ void hrandfield_command(CommandContext& ctx) {
     ctx.reply.bulk(p.first);
     if (with_values) ctx.reply.bulk(p.second);
   };
-  auto header = [&](int64_t n) {
-    ctx.reply.array(with_values && ctx.reply.protocol() < 3 ? n * 2 : n);
-  };
-  if (h == nullptr || count == 0) return header(0);
-  if (count < 0) {  // repeats allowed
-    header(-count);
-    for (int64_t i = 0; i < -count; ++i) emit(h->random_pair(random_u64()));
-    return;
-  }
-  size_t size = h->size();
-  if (static_cast<size_t>(count) >= size) {  // the whole hash
-    header(static_cast<int64_t>(size));
-    h->for_each([&](std::string_view f, std::string_view v) { emit({f, v}); });
-    return;
-  }
-  // Distinct fields: choose `count` positions out of `size` (selection sampling keeps order).
-  header(count);
-  size_t needed = static_cast<size_t>(count), left = size;
-  h->for_each([&](std::string_view f, std::string_view v) {
-    if (needed > 0 && random_u64() % left < needed) {
-      emit({f, v});
-      --needed;
-    }
-    --left;
-  });
+  if (h == nullptr || count == 0) return ctx.reply.array(0);
+  int64_t per_item = with_values && ctx.reply.protocol() < 3 ? 2 : 1;
+  reply_random_sample(
+      ctx, count, h->size(), per_item, [&] { emit(h->random_pair(random_u64())); },
+      [&](auto take) {
+        h->for_each([&](std::string_view f, std::string_view v) {
+          if (take()) emit({f, v});
+        });
+      });
 }
 
 void hscan_command(CommandContext& ctx) {

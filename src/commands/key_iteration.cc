@@ -1,7 +1,6 @@
 // Commands that walk the keyspace: KEYS, SCAN, RANDOMKEY.
 #include <fmt/format.h>
 
-#include <random>
 #include <string>
 #include <vector>
 
@@ -13,59 +12,6 @@
 #include "commands/string_access.h"
 
 namespace cachet::commands {
-bool parse_scan_cursor(CommandContext& ctx, std::string_view text, uint64_t* cursor) {
-  uint64_t v = 0;
-  bool ok = !text.empty() && text.size() <= 20;
-  for (char c : text) {
-    unsigned d = static_cast<unsigned char>(c) - '0';
-    if (!ok || d > 9 || v > (UINT64_MAX - d) / 10) {
-      ok = false;
-      break;
-    }
-    v = v * 10 + d;
-  }
-  if (!ok) {
-    ctx.reply.error("ERR invalid cursor");
-    return false;
-  }
-  *cursor = v;
-  return true;
-}
-
-uint64_t random_u64() {
-  static std::mt19937_64 engine{std::random_device{}()};
-  return engine();
-}
-
-bool ScanOptions::matches(std::string_view item) const {
-  return pattern.empty() || pattern == "*" || glob_match(pattern, item);
-}
-
-bool parse_scan_options(CommandContext& ctx, size_t first, std::string_view flag,
-                        ScanOptions* options) {
-  for (size_t i = first; i < ctx.argc(); ++i) {
-    std::string_view opt = ctx.arg(i);
-    if (!flag.empty() && iequals(opt, flag)) {
-      options->members_only = true;
-    } else if (i + 1 < ctx.argc() && iequals(opt, "count")) {
-      if (!parse_int64(ctx.arg(++i), &options->count)) {
-        ctx.reply.error(errors::kNotInteger);
-        return false;
-      }
-      if (options->count < 1) {
-        ctx.reply.error(errors::kSyntax);
-        return false;
-      }
-    } else if (i + 1 < ctx.argc() && iequals(opt, "match")) {
-      options->pattern = ctx.arg(++i);
-    } else {
-      ctx.reply.error(errors::kSyntax);
-      return false;
-    }
-  }
-  return true;
-}
-
 namespace {
 
 using store::Entry;

@@ -334,29 +334,14 @@ void bmove_generic(CommandContext& ctx, bool from_left, bool to_left, size_t tim
 
 // LMPOP numkeys key... side [COUNT n], and BLMPOP with a timeout before numkeys.
 void mpop_generic(CommandContext& ctx, bool blocking) {
-  size_t first = blocking ? 2 : 1;
   int64_t deadline = 0;
   if (blocking && !parse_block_timeout(ctx, ctx.arg(1), &deadline)) return;
-  int64_t numkeys;
-  if (!parse_int64(ctx.arg(first), &numkeys) || numkeys <= 0) {
-    return ctx.reply.error("ERR numkeys should be greater than 0");
-  }
-  if (numkeys > static_cast<int64_t>(ctx.argc() - first - 1)) return ctx.reply.error(errors::kSyntax);
-  size_t side_at = first + 1 + static_cast<size_t>(numkeys);
-  if (side_at >= ctx.argc()) return ctx.reply.error(errors::kSyntax);
-  bool left;
-  if (!parse_side(ctx.arg(side_at), &left)) return ctx.reply.error(errors::kSyntax);
-  int64_t count = 1;
-  if (side_at + 1 < ctx.argc()) {
-    if (side_at + 3 != ctx.argc() || !iequals(ctx.arg(side_at + 1), "count")) {
-      return ctx.reply.error(errors::kSyntax);
-    }
-    if (!parse_int64(ctx.arg(side_at + 2), &count) || count <= 0) {
-      return ctx.reply.error("ERR count should be greater than 0");
-    }
-  }
+  MpopArgs a;
+  if (!parse_mpop_args(ctx, blocking ? 2 : 1, "left", "right", &a)) return;
+  bool left = a.side_a;
+  int64_t count = a.count;
   std::vector<std::string> keys;
-  for (size_t i = first + 1; i < side_at; ++i) {
+  for (size_t i = a.first_key; i < a.end_key; ++i) {
     bool wrongtype;
     ListObject* l = find_list(ctx, ctx.arg(i), &wrongtype);
     if (wrongtype) return;

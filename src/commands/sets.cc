@@ -155,27 +155,13 @@ void srandmember_command(CommandContext& ctx) {
   if (wrongtype) return;
   if (!has_count) return s ? ctx.reply.bulk(s->random_member(random_u64())) : ctx.reply.null();
   if (s == nullptr || count == 0) return ctx.reply.array(0);
-  if (count < 0) {
-    ctx.reply.array(-count);
-    for (int64_t i = 0; i < -count; ++i) ctx.reply.bulk(s->random_member(random_u64()));
-    return;
-  }
-  size_t size = s->size();
-  if (static_cast<size_t>(count) >= size) {
-    ctx.reply.array(static_cast<int64_t>(size));
-    s->for_each([&](std::string_view m) { ctx.reply.bulk(m); });
-    return;
-  }
-  // Distinct members by selection sampling over one pass.
-  ctx.reply.array(count);
-  size_t needed = static_cast<size_t>(count), left = size;
-  s->for_each([&](std::string_view m) {
-    if (needed > 0 && random_u64() % left < needed) {
-      ctx.reply.bulk(m);
-      --needed;
-    }
-    --left;
-  });
+  reply_random_sample(
+      ctx, count, s->size(), 1, [&] { ctx.reply.bulk(s->random_member(random_u64())); },
+      [&](auto take) {
+        s->for_each([&](std::string_view m) {
+          if (take()) ctx.reply.bulk(m);
+        });
+      });
 }
 
 void smove_command(CommandContext& ctx) {

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "commands/block_request.h"
+#include "commands/collection_access.h"
 #include "commands/errors.h"
 #include "commands/families.h"
 #include "commands/spec_builder.h"
@@ -79,31 +80,14 @@ void bzpop_command(CommandContext& ctx, bool min) {
 
 // ZMPOP numkeys key... MIN|MAX [COUNT n], and BZMPOP with a timeout before numkeys.
 void zmpop_command(CommandContext& ctx, bool blocking) {
-  size_t first = blocking ? 2 : 1;
   int64_t deadline = 0;
   if (blocking && !parse_block_timeout(ctx, ctx.arg(1), &deadline)) return;
-  int64_t numkeys;
-  if (!parse_int64(ctx.arg(first), &numkeys) || numkeys <= 0) {
-    return ctx.reply.error("ERR numkeys should be greater than 0");
-  }
-  if (numkeys > static_cast<int64_t>(ctx.argc() - first - 1)) {
-    return ctx.reply.error(errors::kSyntax);
-  }
-  size_t where_at = first + 1 + static_cast<size_t>(numkeys);
-  if (where_at >= ctx.argc()) return ctx.reply.error(errors::kSyntax);
-  bool min = iequals(ctx.arg(where_at), "min");
-  if (!min && !iequals(ctx.arg(where_at), "max")) return ctx.reply.error(errors::kSyntax);
-  int64_t count = 1;
-  if (where_at + 1 < ctx.argc()) {
-    if (where_at + 3 != ctx.argc() || !iequals(ctx.arg(where_at + 1), "count")) {
-      return ctx.reply.error(errors::kSyntax);
-    }
-    if (!parse_int64(ctx.arg(where_at + 2), &count) || count <= 0) {
-      return ctx.reply.error("ERR count should be greater than 0");
-    }
-  }
+  MpopArgs a;
+  if (!parse_mpop_args(ctx, blocking ? 2 : 1, "min", "max", &a)) return;
+  bool min = a.side_a;
+  int64_t count = a.count;
   std::vector<std::string> keys;
-  for (size_t i = first + 1; i < where_at; ++i) {
+  for (size_t i = a.first_key; i < a.end_key; ++i) {
     bool wrongtype;
     ZSetObject* z = find_zset(ctx, ctx.arg(i), &wrongtype, false);
     if (wrongtype) return;

@@ -235,27 +235,13 @@ void zrandmember_command(CommandContext& ctx) {
   if (z == nullptr || count == 0) return ctx.reply.array(0);
   // RESP2 flattens member/score pairs into one array.
   int64_t per_item = with_scores && ctx.session.protocol < 3 ? 2 : 1;
-  if (count < 0) {
-    ctx.reply.array(-count * per_item);
-    for (int64_t i = 0; i < -count; ++i) emit_rank(random_u64() % z->size());
-    return;
-  }
-  size_t size = z->size();
-  if (static_cast<size_t>(count) >= size) {
-    ctx.reply.array(static_cast<int64_t>(size) * per_item);
-    z->for_each([&](std::string_view m, double s) { reply_member_score(ctx, m, s, with_scores); });
-    return;
-  }
-  // Distinct members by selection sampling over one pass.
-  ctx.reply.array(count * per_item);
-  size_t needed = static_cast<size_t>(count), left = size;
-  z->for_each([&](std::string_view m, double s) {
-    if (needed > 0 && random_u64() % left < needed) {
-      reply_member_score(ctx, m, s, with_scores);
-      --needed;
-    }
-    --left;
-  });
+  reply_random_sample(
+      ctx, count, z->size(), per_item, [&] { emit_rank(random_u64() % z->size()); },
+      [&](auto take) {
+        z->for_each([&](std::string_view m, double s) {
+          if (take()) reply_member_score(ctx, m, s, with_scores);
+        });
+      });
 }
 
 void zscan_command(CommandContext& ctx) {

@@ -1,6 +1,7 @@
 #include "persist/snapshot.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -131,6 +132,20 @@ SaveResult save_snapshot(const std::string& path, store::Keyspace& keyspace,
   return result;
 }
 
+namespace {
+// Valkey's wording: a short read for a truncated file, an internal error naming the offset for
+// anything malformed.
+std::string describe(const RdbError& e) {
+  std::string what = e.what();
+  if (what.find("truncated") != std::string::npos) {
+    return fmt::format("Short read or OOM loading DB. Unrecoverable error, aborting now. ({} at "
+                       "offset {})",
+                       what, e.offset());
+  }
+  return fmt::format("Internal error in RDB reading offset {} -> {}", e.offset(), what);
+}
+}  // namespace
+
 SnapshotLoader::SnapshotLoader(const std::string& path, store::Keyspace& keyspace,
                                const LoadLimits& limits, int64_t now_ms, bool expire_on_load,
                                bool merge)
@@ -153,7 +168,7 @@ SnapshotLoader::SnapshotLoader(const std::string& path, store::Keyspace& keyspac
   try {
     read_header();
   } catch (const RdbError& e) {
-    error_ = std::string(e.what()) + " (at offset " + std::to_string(e.offset()) + ")";
+    error_ = describe(e);
     done_ = true;
   }
 }
@@ -188,7 +203,7 @@ bool SnapshotLoader::step(size_t max_keys) {
       }
     }
   } catch (const RdbError& e) {
-    error_ = std::string(e.what()) + " (at offset " + std::to_string(e.offset()) + ")";
+    error_ = describe(e);
     done_ = true;
     return false;
   } catch (const std::bad_alloc&) {
@@ -208,7 +223,10 @@ bool SnapshotLoader::read_record() {
         uint64_t expected = in.crc();
         uint64_t stored;
         in.read(&stored, 8);
-        if (stored != 0 && stored != expected) in.fail("Wrong RDB checksum");
+        if (stored != 0 && stored != expected) {
+          in.fail(fmt::format("Wrong RDB checksum expected: ({:x}) got ({:x}): RDB CRC error",
+                              stored, expected));
+        }
       }
       return false;
     }
@@ -225,10 +243,13 @@ bool SnapshotLoader::read_record() {
       db_ = static_cast<size_t>(db);
       return true;
     }
-    case rdb::kOpResizeDb:
-      read_length(in);
-      read_length(in);
+    case rdb::kOpResizeDb: {
+      uint64_t keys = read_length(in);
+      read_length(in);  // how many of them expire
+      // The count is a hint from the file: believe it only as far as the file could hold.
+      if (keys <= in.remaining()) keyspace_.db(db_).dict().reserve(static_cast<size_t>(keys));
       return true;
+    }
     case rdb::kOpExpireTimeMs: {
       int64_t ms;
       in.read(&ms, 8);

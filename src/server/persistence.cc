@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "commands/engine.h"
+#include "commands/load_limits.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "store/memory.h"
@@ -36,22 +37,9 @@ persist::SaveOptions Persistence::save_options(int64_t now_ms) const {
   return o;
 }
 
-persist::LoadLimits Persistence::load_limits() const {
-  persist::LoadLimits l;
-  l.set = {static_cast<size_t>(config_.set_max_intset_entries),
-           static_cast<size_t>(config_.set_max_listpack_entries),
-           static_cast<size_t>(config_.set_max_listpack_value)};
-  l.hash = {static_cast<size_t>(config_.hash_max_listpack_entries),
-            static_cast<size_t>(config_.hash_max_listpack_value)};
-  l.zset = {static_cast<size_t>(config_.zset_max_listpack_entries),
-            static_cast<size_t>(config_.zset_max_listpack_value)};
-  l.list_max_listpack_size = config_.list_max_listpack_size;
-  return l;
-}
-
 bool Persistence::begin_loading(int64_t now_ms, std::string* error, bool merge) {
-  auto loader = std::make_unique<persist::SnapshotLoader>(path(), engine_.keyspace, load_limits(),
-                                                          now_ms, true, merge);
+  auto loader = std::make_unique<persist::SnapshotLoader>(
+      path(), engine_.keyspace, commands::load_limits(config_), now_ms, true, merge);
   if (!loader->ok()) {
     *error = loader->error();
     return false;
@@ -75,8 +63,7 @@ bool Persistence::load_step(int64_t budget_us, std::string* error) {
   }
   int64_t now = now_ms();
   if (!loader_->ok()) {
-    *error = fmt::format("Short read or OOM loading DB. Unrecoverable error, aborting now. {}",
-                         loader_->error());
+    *error = loader_->error();
     loader_.reset();
     return false;
   }

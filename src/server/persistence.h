@@ -53,7 +53,6 @@ class Persistence {
  private:
   std::string path() const;
   persist::SaveOptions save_options(int64_t now_ms) const;
-  persist::LoadLimits load_limits() const;
   void finish_child(int status, int64_t now_ms);
 
   commands::Engine& engine_;

@@ -126,6 +126,15 @@ void Dict::maybe_shrink() {
   }
 }
 
+void Dict::reserve(size_t n) {
+  if (size() != 0 || rehashing() || n <= size_[0]) return;
+  size_t target = kInitialSize;
+  while (target < n) target *= 2;
+  table_[0].reset();
+  size_[0] = 0;
+  resize(target);
+}
+
 void Dict::resize(size_t new_size) {
   auto table = std::make_unique<Entry*[]>(new_size);  // zero-initialised
   if (size_[0] == 0) {

@@ -65,6 +65,9 @@ class Dict {
   bool rehash_step(int n);
   // Shrinks a mostly empty table; called from the server's periodic task.
   void maybe_shrink();
+  // Sizes an empty table for `n` entries at once (loading a dump that says how many keys
+  // follow), instead of doubling and rehashing its way there.
+  void reserve(size_t n);
   // Bytes of the bucket arrays.
   size_t overhead_bytes() const { return (size_[0] + size_[1]) * sizeof(Entry*); }
 

@@ -30,16 +30,6 @@ SkipList::Node* ZSetObject::node_of(std::string_view member) const {
   return e == nullptr ? nullptr : reinterpret_cast<SkipList::Node*>(e->value.int_value());
 }
 
-void ZSetObject::index_node(std::string_view member, SkipList::Node* node) {
-  Value address = Value::integer(reinterpret_cast<int64_t>(node));
-  Entry* e = big_->index.find(member);
-  if (e != nullptr) {
-    e->value = std::move(address);
-  } else {
-    big_->index.insert(member, std::move(address));
-  }
-}
-
 size_t ZSetObject::find_packed(std::string_view member) const {
   for (size_t pos = 0; pos < packed_.size();) {
     PackedItem item = read_item(packed_, pos);
@@ -106,15 +96,16 @@ bool ZSetObject::set(std::string_view member, double score, const ZSetLimits& li
     }
     to_skiplist();
   }
-  SkipList::Node* node = node_of(member);
-  if (node != nullptr) {
+  if (Entry* e = big_->index.find(member)) {
+    auto* node = reinterpret_cast<SkipList::Node*>(e->value.int_value());
     if (node->score != score) {
       SkipList::Node* moved = big_->list.rescore(node, score);
-      if (moved != node) index_node(moved->member(), moved);
+      if (moved != node) e->value = Value::integer(reinterpret_cast<int64_t>(moved));
     }
     return false;
   }
-  index_node(member, big_->list.insert(score, member));
+  SkipList::Node* node = big_->list.insert(score, member);
+  big_->index.insert(member, Value::integer(reinterpret_cast<int64_t>(node)));
   return true;
 }
 
@@ -193,7 +184,8 @@ std::unique_ptr<ZSetObject> ZSetObject::clone() const {
   }
   copy->to_skiplist();
   for (SkipList::Node* n = big_->list.first(); n != nullptr; n = n->next()) {
-    copy->index_node(n->member(), copy->big_->list.insert(n->score, n->member()));
+    SkipList::Node* node = copy->big_->list.insert(n->score, n->member());
+    copy->big_->index.insert(n->member(), Value::integer(reinterpret_cast<int64_t>(node)));
   }
   return copy;
 }

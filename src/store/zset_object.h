@@ -85,7 +85,6 @@ class ZSetObject {
   void to_skiplist();
   // The skip list node of a member: the index stores node addresses as integers.
   SkipList::Node* node_of(std::string_view member) const;
-  void index_node(std::string_view member, SkipList::Node* node);
 
   PackedBuffer packed_;
   // The large form: the order and the member index, in one allocation.
