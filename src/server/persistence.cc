@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -133,6 +134,10 @@ Persistence::BgsaveResult Persistence::bgsave(int64_t now_ms, std::string* error
     // leave without running the parent's destructors or flushing its buffers.
     signal(SIGTERM, SIG_DFL);
     signal(SIGINT, SIG_DFL);
+    // A server killed mid-save takes its child with it, so the unfinished snapshot is never
+    // renamed over the previous good dump.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() == 1) _exit(1);  // the parent died before prctl took effect
     persist::SaveResult r = persist::save_snapshot(path(), engine_.keyspace, options);
     _exit(r.ok ? 0 : 1);
   }

@@ -266,3 +266,25 @@ def test_flushall_stops_a_background_save(server_factory, tmp_path):
     c.flushall()
     assert persistence(c)["rdb_bgsave_in_progress"] == 0
     assert not any(p.name.startswith("temp-") for p in tmp_path.iterdir())
+
+
+def test_kill_during_bgsave_keeps_the_previous_dump(server_factory, tmp_path):
+    s = start_with_dir(server_factory, tmp_path)
+    c = s.client()
+    c.mset({f"old{i}": i for i in range(20)})
+    c.save()
+    good = (tmp_path / "dump.rdb").read_bytes()
+    c.mset({f"new{i}": i for i in range(200)})
+    c.config_set("rdb-key-save-delay", 20000)  # about 4 s of saving
+    c.bgsave()
+    wait_until(lambda: any(p.name.startswith("temp-") for p in tmp_path.iterdir()),
+               message="the child to start writing")
+    s.expect_exit = True
+    s.proc.kill()  # kill -9 mid-save: the child goes too
+    s.proc.wait()
+    wait_until(lambda: subprocess.run(["pgrep", "-f", f"--dir {tmp_path}"],
+                                      capture_output=True).returncode != 0,
+               message="the save child to be gone")
+    assert (tmp_path / "dump.rdb").read_bytes() == good
+    c2 = start_with_dir(server_factory, tmp_path).client()
+    assert c2.dbsize() == 20 and c2.get("old7") == "7"
