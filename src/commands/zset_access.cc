@@ -1,6 +1,5 @@
 #include "commands/zset_access.h"
 
-#include <cmath>
 #include <utility>
 
 #include "commands/errors.h"

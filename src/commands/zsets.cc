@@ -2,6 +2,8 @@
 // ZRANDMEMBER ZSCAN. Ranges, pops and the set algebra live in their own files.
 #include <algorithm>
 #include <climits>
+#include <iterator>
+#include <memory>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -58,13 +60,19 @@ void zadd_generic(CommandContext& ctx, AddOptions o, size_t first_score) {
   if (o.incr && elements > 2) {
     return ctx.reply.error("ERR INCR option supports a single increment-element pair");
   }
-  std::vector<double> scores;
+  // Every score is checked before anything changes. The common few pairs need no heap.
+  size_t pairs = elements / 2;
+  double inline_scores[8];
+  std::unique_ptr<double[]> heap_scores;
+  double* scores = inline_scores;
+  if (pairs > std::size(inline_scores)) {
+    heap_scores = std::make_unique<double[]>(pairs);
+    scores = heap_scores.get();
+  }
   size_t longest = 0;
-  for (size_t i = first_score; i < ctx.argc(); i += 2) {
-    double s;
-    if (!parse_score(ctx, ctx.arg(i), &s)) return;
-    scores.push_back(s);
-    longest = std::max(longest, ctx.arg(i + 1).size());
+  for (size_t p = 0; p < pairs; ++p) {
+    if (!parse_score(ctx, ctx.arg(first_score + 2 * p), &scores[p])) return;
+    longest = std::max(longest, ctx.arg(first_score + 2 * p + 1).size());
   }
   std::string_view key = ctx.arg(1);
   store::Entry* e = ctx.db().lookup(key, ctx.now_ms);
@@ -74,14 +82,14 @@ void zadd_generic(CommandContext& ctx, AddOptions o, size_t first_score) {
   if (e == nullptr) {
     if (o.xx) return o.incr ? ctx.reply.null() : ctx.reply.integer(0);
     e = ctx.db().add(key, store::Value::zset(std::make_unique<ZSetObject>(
-                              scores.size(), longest, zset_limits(ctx))));
+                              pairs, longest, zset_limits(ctx))));
   }
   ZSetObject& z = *e->value.zset_object();
   store::ZSetLimits limits = zset_limits(ctx);
   int64_t added = 0, updated = 0;
   bool processed = false, nan = false;
   double last_score = 0;
-  for (size_t i = 0; i < scores.size(); ++i) {
+  for (size_t i = 0; i < pairs; ++i) {
     double score = scores[i];
     AddOutcome out = add_member(z, ctx.arg(first_score + 2 * i + 1), &score, o, limits);
     if (out == AddOutcome::kNan) {
