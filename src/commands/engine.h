@@ -90,9 +90,11 @@ class Engine {
   }
 
   // Every write to a key goes through here: it is the seam for WATCH, keyspace notifications
-  // and persistence counters.
-  void key_modified(int db, std::string_view key) {
-    ++dirty;
+  // and persistence counters. `changes` is what the write adds to rdb_changes_since_last_save,
+  // counted as Valkey counts it: per element for multi-element commands (LPUSH of 3 is 3),
+  // once for a move between two keys, not at all for an eviction.
+  void key_modified(int db, std::string_view key, uint64_t changes = 1) {
+    dirty += changes;
     watches.touch(db, key);
     blocking.signal(db, key);
   }

@@ -61,7 +61,7 @@ bool Eviction::evict_one(Engine& engine, const store::EvictionPolicy& policy, in
   engine.keyspace.db(static_cast<size_t>(db)).remove(victim_);
   *freed += before - static_cast<int64_t>(store::allocated_bytes());
   ++engine.stats.evicted_keys;
-  engine.key_modified(db, victim_);
+  engine.key_modified(db, victim_, /*changes=*/0);  // WATCH sees it; dirty does not, as Valkey
   engine.notify(kNotifyEvicted, "evicted", db, victim_);
   return true;
 }

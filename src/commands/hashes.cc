@@ -54,7 +54,7 @@ void hset_generic(CommandContext& ctx, bool reply_ok) {
   store::CompactLimits limits = hash_limits(ctx);
   for (size_t i = 2; i < ctx.argc(); i += 2)
     if (h->set(ctx.arg(i), ctx.arg(i + 1), limits)) ++created;
-  ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
+  ctx.engine.key_modified(ctx.session.db, ctx.arg(1), (ctx.argc() - 2) / 2);
   ctx.engine.notify(kNotifyHash, "hset", ctx.session.db, ctx.arg(1));  // HMSET too
   reply_ok ? ctx.reply.ok() : ctx.reply.integer(created);
 }
@@ -112,7 +112,7 @@ void hdel_command(CommandContext& ctx) {
     for (size_t i = 2; i < ctx.argc(); ++i)
       if (h->erase(ctx.arg(i))) ++removed;
     if (removed > 0) {
-      ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
+      ctx.engine.key_modified(ctx.session.db, ctx.arg(1), static_cast<uint64_t>(removed));
       ctx.engine.notify(kNotifyHash, "hdel", ctx.session.db, ctx.arg(1));
       if (h->size() == 0) {
         ctx.db().remove(ctx.arg(1));

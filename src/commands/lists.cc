@@ -64,7 +64,7 @@ void push_generic(CommandContext& ctx, bool front, bool only_existing) {
   ListObject* l = list_for_write(ctx, ctx.arg(1));
   if (l == nullptr) return;
   for (size_t i = 2; i < ctx.argc(); ++i) front ? l->push_front(ctx.arg(i)) : l->push_back(ctx.arg(i));
-  ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
+  ctx.engine.key_modified(ctx.session.db, ctx.arg(1), ctx.argc() - 2);
   ctx.engine.notify(kNotifyList, push_event(front), ctx.session.db, ctx.arg(1));
   ctx.reply.integer(static_cast<int64_t>(l->size()));
 }
@@ -290,7 +290,7 @@ bool move_generic(CommandContext& ctx, bool from_left, bool to_left) {
   std::string value = from_left ? src->pop_front() : src->pop_back();
   ListObject* dst = ctx.arg(1) == ctx.arg(2) ? src : list_for_write(ctx, ctx.arg(2));
   to_left ? dst->push_front(value) : dst->push_back(value);
-  ctx.engine.key_modified(ctx.session.db, ctx.arg(2));
+  ctx.engine.key_modified(ctx.session.db, ctx.arg(2), 0);  // the move counts once, at the pop
   ctx.engine.notify(kNotifyList, push_event(to_left), ctx.session.db, ctx.arg(2));
   after_removal(ctx, ctx.arg(1), src, pop_event(from_left));
   ctx.reply.bulk(value);

@@ -60,7 +60,7 @@ void sadd_command(CommandContext& ctx) {
     if (s->add(ctx.arg(i), limits)) ++added;
   if (s->size() == 0) ctx.db().remove(ctx.arg(1));
   if (added > 0) {
-    ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
+    ctx.engine.key_modified(ctx.session.db, ctx.arg(1), static_cast<uint64_t>(added));
     ctx.engine.notify(kNotifySet, "sadd", ctx.session.db, ctx.arg(1));
   }
   ctx.reply.integer(added);
@@ -75,7 +75,7 @@ void srem_command(CommandContext& ctx) {
     for (size_t i = 2; i < ctx.argc(); ++i)
       if (s->remove(ctx.arg(i))) ++removed;
     if (removed > 0) {
-      ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
+      ctx.engine.key_modified(ctx.session.db, ctx.arg(1), static_cast<uint64_t>(removed));
       ctx.engine.notify(kNotifySet, "srem", ctx.session.db, ctx.arg(1));
       remove_if_empty(ctx, ctx.arg(1), s);
     }
@@ -132,7 +132,7 @@ void spop_command(CommandContext& ctx) {
     s->remove(popped.back());
   }
   if (!popped.empty()) {
-    ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
+    ctx.engine.key_modified(ctx.session.db, ctx.arg(1), popped.size());
     ctx.engine.notify(kNotifySet, "spop", ctx.session.db, ctx.arg(1));
     remove_if_empty(ctx, ctx.arg(1), s);
   }
@@ -180,7 +180,8 @@ void smove_command(CommandContext& ctx) {
   SetObject* dst = set_for_write(ctx, ctx.arg(2));
   bool added = dst->add(ctx.arg(3), set_limits(ctx));
   ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
-  ctx.engine.key_modified(ctx.session.db, ctx.arg(2));
+  // As Valkey: one change for the removal, one more when the member was new to the target.
+  ctx.engine.key_modified(ctx.session.db, ctx.arg(2), added ? 1 : 0);
   if (added) ctx.engine.notify(kNotifySet, "sadd", ctx.session.db, ctx.arg(2));
   ctx.reply.integer(1);
 }

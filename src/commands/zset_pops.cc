@@ -26,7 +26,7 @@ std::vector<std::pair<std::string, double>> pop(CommandContext& ctx, std::string
   z.visit(from, from + n, !min, [&](std::string_view m, double s) { out.emplace_back(m, s); });
   z.remove_ranks(from, from + n);
   if (n > 0) {
-    ctx.engine.key_modified(ctx.session.db, key);
+    ctx.engine.key_modified(ctx.session.db, key, n);
     ctx.engine.notify(kNotifyZset, min ? "zpopmin" : "zpopmax", ctx.session.db, key);
   }
   if (z.size() == 0) {

@@ -183,7 +183,7 @@ void remrange_generic(CommandContext& ctx, RangeBy by, std::string_view event) {
   RankRange r = args.ranks(*z, false);
   z->remove_ranks(r.from, r.to);
   if (r.size() > 0) {
-    ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
+    ctx.engine.key_modified(ctx.session.db, ctx.arg(1), r.size());
     ctx.engine.notify(kNotifyZset, event, ctx.session.db, ctx.arg(1));
     if (z->size() == 0) {
       ctx.db().remove(ctx.arg(1));

@@ -104,7 +104,7 @@ void zadd_generic(CommandContext& ctx, AddOptions o, size_t first_score) {
     }
   }
   if (added + updated > 0) {
-    ctx.engine.key_modified(ctx.session.db, key);
+    ctx.engine.key_modified(ctx.session.db, key, static_cast<uint64_t>(added + updated));
     ctx.engine.notify(kNotifyZset, o.incr ? "zincr" : "zadd", ctx.session.db, key);
   }
   if (z.size() == 0) ctx.db().remove(key);
@@ -153,7 +153,7 @@ void zrem_command(CommandContext& ctx) {
     for (size_t i = 2; i < ctx.argc(); ++i)
       if (z->remove(ctx.arg(i))) ++removed;
     if (removed > 0) {
-      ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
+      ctx.engine.key_modified(ctx.session.db, ctx.arg(1), static_cast<uint64_t>(removed));
       ctx.engine.notify(kNotifyZset, "zrem", ctx.session.db, ctx.arg(1));
     }
     if (z->size() == 0) {

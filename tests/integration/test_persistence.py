@@ -288,3 +288,20 @@ def test_kill_during_bgsave_keeps_the_previous_dump(server_factory, tmp_path):
     assert (tmp_path / "dump.rdb").read_bytes() == good
     c2 = start_with_dir(server_factory, tmp_path).client()
     assert c2.dbsize() == 20 and c2.get("old7") == "7"
+
+
+def test_changes_are_counted_as_valkey_counts_them(r):
+    def changes():
+        return persistence(r)["rdb_changes_since_last_save"]
+
+    before = changes()
+    r.rpush("l", "a", "b", "c")
+    assert changes() == before + 3  # per element
+    r.sadd("s", "x", "y")
+    r.hset("h", mapping={"f": 1, "g": 2})
+    r.zadd("z", {"m": 1, "n": 2})
+    assert changes() == before + 9
+    r.lmove("l", "l2", "LEFT", "RIGHT")
+    assert changes() == before + 10  # a list move counts once
+    r.smove("s", "s2", "x")
+    assert changes() == before + 12  # a set move: the removal, and the addition
