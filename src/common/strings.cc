@@ -114,6 +114,14 @@ bool format_long_double(long double v, std::string* out) {
 
 std::string format_double(double v) {
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  if (v == 0) return std::signbit(v) ? "-0" : "0";
+  // Integral values in the range where the cast is exact print as integers, as Valkey does
+  // ("5000000000", not "5e+09").
+  constexpr double kIntegerLimit = static_cast<double>(INT64_MAX / 2);
+  if (v >= -kIntegerLimit && v <= kIntegerLimit) {
+    auto i = static_cast<int64_t>(v);
+    if (static_cast<double>(i) == v) return int64_to_string(i);
+  }
   // Shortest text that reads back as the same double ("0.1", not "0.10000000000000001"),
   // as Valkey 8 prints doubles.
   char buf[64];

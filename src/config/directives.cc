@@ -304,6 +304,8 @@ std::vector<Directive> build_table() {
   t.push_back(bool_directive("rdb-del-sync-files", &C::rdb_del_sync_files));
   t.push_back(int_directive("rdb-key-save-delay", &C::rdb_key_save_delay, INT_MIN, INT_MAX));
   t.push_back(int_directive("key-load-delay", &C::key_load_delay, INT_MIN, INT_MAX));
+  t.push_back(memory_directive("loading-process-events-interval-bytes",
+                               &C::loading_process_events_interval_bytes, 1024, INT_MAX));
   t.push_back(save_directive());
   t.push_back(limited_bool("appendonly", &C::appendonly,
                            "append only file persistence is not supported yet"));

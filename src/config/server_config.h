@@ -83,6 +83,8 @@ struct ServerConfig {
   bool rdb_del_sync_files = false;
   int64_t rdb_key_save_delay = 0;  // microseconds per key while saving (a test hook)
   int64_t key_load_delay = 0;      // microseconds per key while loading (a test hook)
+  // Accepted for valkey.conf compatibility: loading yields to clients every 50 ms instead.
+  int64_t loading_process_events_interval_bytes = 2 * 1024 * 1024;
   std::vector<std::pair<int64_t, int64_t>> save = {{3600, 1}, {300, 100}, {60, 10000}};
   bool appendonly = false;
   AppendFsync appendfsync = AppendFsync::kEverysec;

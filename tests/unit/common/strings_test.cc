@@ -125,6 +125,9 @@ TEST(FormatDouble, ExactValuesAndInfinities) {
   EXPECT_EQ(format_double(-42.0), "-42");
   EXPECT_EQ(format_double(INFINITY), "inf");
   EXPECT_EQ(format_double(-INFINITY), "-inf");
+  EXPECT_EQ(format_double(5000000000.0), "5000000000");  // integral: printed as an integer
+  EXPECT_EQ(format_double(-0.0), "-0");
+  EXPECT_EQ(format_double(1e300), "1e+300");
 }
 
 TEST(FormatDouble, RoundTrips) {
