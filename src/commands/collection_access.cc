@@ -62,6 +62,24 @@ bool parse_scan_options(CommandContext& ctx, size_t first, std::string_view flag
   return true;
 }
 
+bool clamp_index_range(int64_t start, int64_t stop, size_t size, size_t* from, size_t* to) {
+  auto n = static_cast<int64_t>(size);
+  if (start < 0) start += n;
+  if (stop < 0) stop += n;
+  if (start < 0) start = 0;
+  if (start > stop || start >= n) return false;
+  if (stop >= n) stop = n - 1;
+  *from = static_cast<size_t>(start);
+  *to = static_cast<size_t>(stop);
+  return true;
+}
+
+void delete_if_emptied(CommandContext& ctx, std::string_view key, size_t size) {
+  if (size > 0) return;
+  ctx.db().remove(key);
+  ctx.engine.notify(kNotifyGeneric, "del", ctx.session.db, key);
+}
+
 bool parse_mpop_args(CommandContext& ctx, size_t numkeys_at, std::string_view side_a,
                      std::string_view side_b, MpopArgs* out) {
   int64_t numkeys;

@@ -36,6 +36,14 @@ store::Entry* typed_for_write(CommandContext& ctx, std::string_view key, store::
   return nullptr;
 }
 
+// Turns Redis-style (possibly negative) start/stop indexes over `size` items into a clamped
+// [*from, *to]; false when the range is empty (LRANGE, LTRIM, ZRANGE by index).
+bool clamp_index_range(int64_t start, int64_t stop, size_t size, size_t* from, size_t* to);
+
+// A collection that a write left with `size` items: when it is empty its key goes and the
+// keyspace hears "del", as Valkey never keeps an empty collection.
+void delete_if_emptied(CommandContext& ctx, std::string_view key, size_t size);
+
 // A uniformly random 64-bit number for the random-member commands and RANDOMKEY.
 uint64_t random_u64();
 

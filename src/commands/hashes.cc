@@ -114,10 +114,7 @@ void hdel_command(CommandContext& ctx) {
     if (removed > 0) {
       ctx.engine.key_modified(ctx.session.db, ctx.arg(1), static_cast<uint64_t>(removed));
       ctx.engine.notify(kNotifyHash, "hdel", ctx.session.db, ctx.arg(1));
-      if (h->size() == 0) {
-        ctx.db().remove(ctx.arg(1));
-        ctx.engine.notify(kNotifyGeneric, "del", ctx.session.db, ctx.arg(1));
-      }
+      delete_if_emptied(ctx, ctx.arg(1), h->size());
     }
   }
   ctx.reply.integer(removed);

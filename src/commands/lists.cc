@@ -43,10 +43,7 @@ ListObject* list_for_write(CommandContext& ctx, std::string_view key) {
 void after_removal(CommandContext& ctx, std::string_view key, ListObject* l,
                    std::string_view event) {
   ctx.engine.notify(kNotifyList, event, ctx.session.db, key);
-  if (l->size() == 0) {
-    ctx.db().remove(key);
-    ctx.engine.notify(kNotifyGeneric, "del", ctx.session.db, key);
-  }
+  delete_if_emptied(ctx, key, l->size());
   ctx.engine.key_modified(ctx.session.db, key);
 }
 
@@ -95,20 +92,6 @@ void pop_generic(CommandContext& ctx, bool front) {
   after_removal(ctx, ctx.arg(1), l, pop_event(front));
 }
 
-// Turns Redis-style (possibly negative) start/stop into a clamped [start, stop]; false when
-// the range is empty.
-bool clamp_range(int64_t start, int64_t stop, size_t size, size_t* from, size_t* to) {
-  int64_t n = static_cast<int64_t>(size);
-  if (start < 0) start += n;
-  if (stop < 0) stop += n;
-  if (start < 0) start = 0;
-  if (start > stop || start >= n) return false;
-  if (stop >= n) stop = n - 1;
-  *from = static_cast<size_t>(start);
-  *to = static_cast<size_t>(stop);
-  return true;
-}
-
 void lrange_command(CommandContext& ctx) {
   int64_t start, stop;
   if (!parse_int64(ctx.arg(2), &start) || !parse_int64(ctx.arg(3), &stop)) {
@@ -118,7 +101,7 @@ void lrange_command(CommandContext& ctx) {
   ListObject* l = find_list(ctx, ctx.arg(1), &wrongtype);
   if (wrongtype) return;
   size_t from, to;
-  if (l == nullptr || !clamp_range(start, stop, l->size(), &from, &to)) return ctx.reply.array(0);
+  if (l == nullptr || !clamp_index_range(start, stop, l->size(), &from, &to)) return ctx.reply.array(0);
   ctx.reply.array(static_cast<int64_t>(to - from + 1));
   l->for_range(from, to, [&](std::string_view s) {
     ctx.reply.bulk(s);
@@ -202,7 +185,7 @@ void ltrim_command(CommandContext& ctx) {
   if (l == nullptr) return ctx.reply.ok();
   size_t from, to;
   ctx.engine.notify(kNotifyList, "ltrim", ctx.session.db, ctx.arg(1));
-  if (!clamp_range(start, stop, l->size(), &from, &to)) {
+  if (!clamp_index_range(start, stop, l->size(), &from, &to)) {
     ctx.db().remove(ctx.arg(1));
     ctx.engine.notify(kNotifyGeneric, "del", ctx.session.db, ctx.arg(1));
   } else if (from != 0 || to != l->size() - 1) {

@@ -40,12 +40,6 @@ SetObject* set_for_write(CommandContext& ctx, std::string_view key) {
 }
 
 // An emptied set is deleted; that is a "del" event of its own.
-void remove_if_empty(CommandContext& ctx, std::string_view key, const SetObject* s) {
-  if (s->size() > 0) return;
-  ctx.db().remove(key);
-  ctx.engine.notify(kNotifyGeneric, "del", ctx.session.db, key);
-}
-
 void reply_members(CommandContext& ctx, const std::vector<std::string>& members) {
   ctx.reply.set(static_cast<int64_t>(members.size()));
   for (const std::string& m : members) ctx.reply.bulk(m);
@@ -77,7 +71,7 @@ void srem_command(CommandContext& ctx) {
     if (removed > 0) {
       ctx.engine.key_modified(ctx.session.db, ctx.arg(1), static_cast<uint64_t>(removed));
       ctx.engine.notify(kNotifySet, "srem", ctx.session.db, ctx.arg(1));
-      remove_if_empty(ctx, ctx.arg(1), s);
+      delete_if_emptied(ctx, ctx.arg(1), s->size());
     }
   }
   ctx.reply.integer(removed);
@@ -134,7 +128,7 @@ void spop_command(CommandContext& ctx) {
   if (!popped.empty()) {
     ctx.engine.key_modified(ctx.session.db, ctx.arg(1), popped.size());
     ctx.engine.notify(kNotifySet, "spop", ctx.session.db, ctx.arg(1));
-    remove_if_empty(ctx, ctx.arg(1), s);
+    delete_if_emptied(ctx, ctx.arg(1), s->size());
   }
   if (!has_count) return ctx.reply.bulk(popped.front());
   reply_members(ctx, popped);
@@ -176,7 +170,7 @@ void smove_command(CommandContext& ctx) {
   if (ctx.arg(1) == ctx.arg(2)) return ctx.reply.integer(1);
   src->remove(ctx.arg(3));
   ctx.engine.notify(kNotifySet, "srem", ctx.session.db, ctx.arg(1));
-  remove_if_empty(ctx, ctx.arg(1), src);
+  delete_if_emptied(ctx, ctx.arg(1), src->size());
   SetObject* dst = set_for_write(ctx, ctx.arg(2));
   bool added = dst->add(ctx.arg(3), set_limits(ctx));
   ctx.engine.key_modified(ctx.session.db, ctx.arg(1));

@@ -20,12 +20,24 @@ ZSetObject* find_zset(CommandContext& ctx, std::string_view key, bool* wrongtype
   return e == nullptr ? nullptr : e->value.zset_object();
 }
 
-void store_zset(CommandContext& ctx, std::string_view key, std::unique_ptr<ZSetObject> zset) {
-  if (zset == nullptr || zset->size() == 0) {
-    ctx.db().remove(key);
-  } else {
-    ctx.db().set(key, store::Value::zset(std::move(zset)), false);
+void store_zset(CommandContext& ctx, std::string_view key, const ScoredMembers& members,
+                std::string_view event) {
+  if (members.empty()) {
+    if (ctx.db().lookup(key, ctx.now_ms) != nullptr) {  // a key that expired is not deleted
+      ctx.db().remove(key);
+      ctx.engine.key_modified(ctx.session.db, key);
+      ctx.engine.notify(kNotifyGeneric, "del", ctx.session.db, key);
+    }
+    return;
   }
+  size_t longest = 0;
+  for (const auto& [m, s] : members) longest = std::max(longest, m.size());
+  store::ZSetLimits limits = zset_limits(ctx);
+  auto zset = std::make_unique<ZSetObject>(members.size(), longest, limits);
+  for (const auto& [m, s] : members) zset->set(m, s, limits);
+  ctx.db().set(key, store::Value::zset(std::move(zset)), false);
+  ctx.engine.key_modified(ctx.session.db, key);
+  ctx.engine.notify(kNotifyZset, event, ctx.session.db, key);
 }
 
 bool parse_score(CommandContext& ctx, std::string_view text, double* score) {
@@ -85,13 +97,9 @@ RankRange lex_ranks(const ZSetObject& z, const LexBound& min, const LexBound& ma
 }
 
 RankRange index_ranks(const ZSetObject& z, int64_t start, int64_t stop) {
-  auto len = static_cast<int64_t>(z.size());
-  if (start < 0) start += len;
-  if (stop < 0) stop += len;
-  if (start < 0) start = 0;
-  if (start > stop || start >= len) return {};
-  if (stop >= len) stop = len - 1;
-  return {static_cast<size_t>(start), static_cast<size_t>(stop) + 1};
+  size_t from, to;
+  if (!clamp_index_range(start, stop, z.size(), &from, &to)) return {};
+  return {from, to + 1};
 }
 
 }  // namespace cachet::commands

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "commands/collection_access.h"
 #include "commands/context.h"
@@ -17,9 +19,14 @@ store::ZSetLimits zset_limits(const CommandContext& ctx);
 store::ZSetObject* find_zset(CommandContext& ctx, std::string_view key, bool* wrongtype,
                              bool read = true);
 
-// Stores `zset` at `key` (replacing what is there), or deletes the key when it is empty.
-void store_zset(CommandContext& ctx, std::string_view key,
-                std::unique_ptr<store::ZSetObject> zset);
+// Members with their scores, as the STORE commands compute them.
+using ScoredMembers = std::vector<std::pair<std::string, double>>;
+
+// The STORE commands' ending: `members` become the sorted set at `key` (in the form their
+// count calls for), replacing what is there, announced as `event`; an empty result deletes
+// the key instead (announced as "del" when there was one).
+void store_zset(CommandContext& ctx, std::string_view key, const ScoredMembers& members,
+                std::string_view event);
 
 // A score argument as ZADD reads it; false after "value is not a valid float".
 bool parse_score(CommandContext& ctx, std::string_view text, double* score);

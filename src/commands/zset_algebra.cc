@@ -63,7 +63,7 @@ struct AlgebraRequest {
   std::vector<Input> inputs;
 };
 
-using Result = std::vector<std::pair<std::string, double>>;
+using Result = ScoredMembers;
 
 Result compute(const AlgebraRequest& q) {
   Result out;
@@ -204,21 +204,7 @@ void algebra_store_command(CommandContext& ctx, Op op, std::string_view event) {
   q.op = op;
   if (!parse_request(ctx, 2, true, false, &q)) return;
   Result result = compute(q);
-  std::string_view dst = ctx.arg(1);
-  size_t longest = 0;
-  for (const auto& [m, s] : result) longest = std::max(longest, m.size());
-  store::ZSetLimits limits = zset_limits(ctx);
-  auto zset = std::make_unique<ZSetObject>(result.size(), longest, limits);
-  for (const auto& [m, s] : result) zset->set(m, s, limits);
-  bool existed = ctx.db().lookup(dst, ctx.now_ms) != nullptr;
-  store_zset(ctx, dst, std::move(zset));
-  if (!result.empty()) {
-    ctx.engine.key_modified(ctx.session.db, dst);
-    ctx.engine.notify(kNotifyZset, event, ctx.session.db, dst);
-  } else if (existed) {
-    ctx.engine.key_modified(ctx.session.db, dst);
-    ctx.engine.notify(kNotifyGeneric, "del", ctx.session.db, dst);
-  }
+  store_zset(ctx, ctx.arg(1), result, event);
   ctx.reply.integer(static_cast<int64_t>(result.size()));
 }
 

@@ -18,9 +18,9 @@ namespace {
 using store::ZSetObject;
 
 // Removes up to `count` members from the low (min) or high end; the key goes when emptied.
-std::vector<std::pair<std::string, double>> pop(CommandContext& ctx, std::string_view key,
+ScoredMembers pop(CommandContext& ctx, std::string_view key,
                                                 ZSetObject& z, bool min, size_t count) {
-  std::vector<std::pair<std::string, double>> out;
+  ScoredMembers out;
   size_t n = std::min(count, z.size());
   size_t from = min ? 0 : z.size() - n;
   z.visit(from, from + n, !min, [&](std::string_view m, double s) { out.emplace_back(m, s); });
@@ -29,10 +29,7 @@ std::vector<std::pair<std::string, double>> pop(CommandContext& ctx, std::string
     ctx.engine.key_modified(ctx.session.db, key, n);
     ctx.engine.notify(kNotifyZset, min ? "zpopmin" : "zpopmax", ctx.session.db, key);
   }
-  if (z.size() == 0) {
-    ctx.db().remove(key);
-    ctx.engine.notify(kNotifyGeneric, "del", ctx.session.db, key);
-  }
+  delete_if_emptied(ctx, key, z.size());
   return out;
 }
 

@@ -76,8 +76,8 @@ struct RangeRequest {
 };
 
 // The members a request selects, in reply order, after LIMIT.
-std::vector<std::pair<std::string, double>> select(const ZSetObject& z, const RangeRequest& q) {
-  std::vector<std::pair<std::string, double>> out;
+ScoredMembers select(const ZSetObject& z, const RangeRequest& q) {
+  ScoredMembers out;
   if (q.offset < 0) return out;  // as Valkey: a negative offset selects nothing
   RankRange r = q.args.ranks(z, q.reverse);
   if (static_cast<size_t>(q.offset) >= r.size()) return out;
@@ -137,24 +137,10 @@ void zrange_generic(CommandContext& ctx, RangeBy by, bool reverse, bool store) {
   bool wrongtype;
   ZSetObject* z = find_zset(ctx, ctx.arg(src), &wrongtype);
   if (wrongtype) return;
-  std::vector<std::pair<std::string, double>> picked;
+  ScoredMembers picked;
   if (z != nullptr) picked = select(*z, q);
   if (store) {
-    std::string_view dst = ctx.arg(1);
-    size_t longest = 0;
-    for (const auto& [m, s] : picked) longest = std::max(longest, m.size());
-    store::ZSetLimits limits = zset_limits(ctx);
-    auto result = std::make_unique<ZSetObject>(picked.size(), longest, limits);
-    for (const auto& [m, s] : picked) result->set(m, s, limits);
-    bool existed = ctx.db().lookup(dst, ctx.now_ms) != nullptr;
-    store_zset(ctx, dst, std::move(result));
-    if (!picked.empty()) {
-      ctx.engine.key_modified(ctx.session.db, dst);
-      ctx.engine.notify(kNotifyZset, "zrangestore", ctx.session.db, dst);
-    } else if (existed) {
-      ctx.engine.key_modified(ctx.session.db, dst);
-      ctx.engine.notify(kNotifyGeneric, "del", ctx.session.db, dst);
-    }
+    store_zset(ctx, ctx.arg(1), picked, "zrangestore");
     return ctx.reply.integer(static_cast<int64_t>(picked.size()));
   }
   int64_t per_item = q.with_scores && ctx.session.protocol < 3 ? 2 : 1;
@@ -185,10 +171,7 @@ void remrange_generic(CommandContext& ctx, RangeBy by, std::string_view event) {
   if (r.size() > 0) {
     ctx.engine.key_modified(ctx.session.db, ctx.arg(1), r.size());
     ctx.engine.notify(kNotifyZset, event, ctx.session.db, ctx.arg(1));
-    if (z->size() == 0) {
-      ctx.db().remove(ctx.arg(1));
-      ctx.engine.notify(kNotifyGeneric, "del", ctx.session.db, ctx.arg(1));
-    }
+    delete_if_emptied(ctx, ctx.arg(1), z->size());
   }
   ctx.reply.integer(static_cast<int64_t>(r.size()));
 }

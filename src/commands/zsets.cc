@@ -156,10 +156,7 @@ void zrem_command(CommandContext& ctx) {
       ctx.engine.key_modified(ctx.session.db, ctx.arg(1), static_cast<uint64_t>(removed));
       ctx.engine.notify(kNotifyZset, "zrem", ctx.session.db, ctx.arg(1));
     }
-    if (z->size() == 0) {
-      ctx.db().remove(ctx.arg(1));
-      ctx.engine.notify(kNotifyGeneric, "del", ctx.session.db, ctx.arg(1));
-    }
+    delete_if_emptied(ctx, ctx.arg(1), z->size());
   }
   ctx.reply.integer(removed);
 }
