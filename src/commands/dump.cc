@@ -92,6 +92,7 @@ void restore_command(CommandContext& ctx) {
     if (exists) {
       ctx.engine.key_modified(ctx.session.db, key);
       ctx.engine.notify(kNotifyGeneric, "del", ctx.session.db, key);
+      ctx.engine.propagation.rewrite({"DEL", key});
     }
     return ctx.reply.ok();
   }
@@ -104,6 +105,13 @@ void restore_command(CommandContext& ctx) {
   if (freq >= 0 && lfu) e->lru = store::lfu_stamp(static_cast<uint32_t>(freq), ctx.now_ms);
   ctx.engine.key_modified(ctx.session.db, key);
   ctx.engine.notify(kNotifyGeneric, "restore", ctx.session.db, key);
+  if (expire_at >= 0 && !absolute && ctx.engine.propagation.enabled()) {
+    // A relative TTL is recorded as the moment it ends, so a replay keeps the key's death.
+    std::vector<std::string> argv(ctx.args.begin(), ctx.args.end());
+    argv[2] = std::to_string(expire_at);
+    argv.emplace_back("ABSTTL");
+    ctx.engine.propagation.rewrite(std::move(argv));
+  }
   ctx.reply.ok();
 }
 

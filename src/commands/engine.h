@@ -11,6 +11,7 @@
 #include "commands/command_table.h"
 #include "commands/eviction.h"
 #include "commands/notifications.h"
+#include "commands/propagation.h"
 #include "commands/pubsub_registry.h"
 #include "commands/watch_registry.h"
 #include "common/clock.h"
@@ -53,6 +54,7 @@ class Engine {
     keyspace.set_expired_observer([this](size_t db, std::string_view key) {
       watches.touch(static_cast<int>(db), key, /*by_expiry=*/true);
       notify(kNotifyExpired, "expired", static_cast<int>(db), key);
+      propagate_deletion(static_cast<int>(db), key, this->config.lazyfree_lazy_expire);
     });
     keyspace.set_created_observer([this](size_t db, std::string_view key) {
       notify(kNotifyNew, "new", static_cast<int>(db), key);
@@ -76,6 +78,7 @@ class Engine {
   // points configured, saves the now empty dataset, as Valkey does.
   std::function<void()> after_flushall;
   Eviction eviction;
+  Propagator propagation;  // what writes hand on to the AOF (and, later, replicas)
   bool evictions_paused = false;  // CLIENT PAUSE in force: the dataset must not change
 
   // After maxmemory, maxmemory-policy or the LFU parameters change (and at start-up): how
@@ -97,6 +100,11 @@ class Engine {
     dirty += changes;
     watches.touch(db, key);
     blocking.signal(db, key);
+  }
+  // A key the server removed on its own (expiry, eviction) is recorded as removed, so a
+  // replay does not depend on the clock or on memory; UNLINK when it is freed lazily.
+  void propagate_deletion(int db, std::string_view key, bool lazy) {
+    if (propagation.enabled()) propagation.also(db, {lazy ? "UNLINK" : "DEL", key});
   }
   // Leaves MULTI: the queue, the abort flag and the watched keys are dropped.
   void discard_transaction(Session& session);

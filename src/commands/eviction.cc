@@ -63,6 +63,7 @@ bool Eviction::evict_one(Engine& engine, const store::EvictionPolicy& policy, in
   ++engine.stats.evicted_keys;
   engine.key_modified(db, victim_, /*changes=*/0);  // WATCH sees it; dirty does not, as Valkey
   engine.notify(kNotifyEvicted, "evicted", db, victim_);
+  engine.propagate_deletion(db, victim_, engine.config.lazyfree_lazy_eviction);
   return true;
 }
 

@@ -56,12 +56,17 @@ void expire_generic(CommandContext& ctx, Base base, std::string_view name) {
     return ctx.reply.integer(0);
   }
   // A time already past deletes the key: that is a "del", not an "expired", event.
+  // Either way it is recorded as what it did at this moment: the deletion, or the absolute
+  // time, so a replay does not move the key's death.
+  Propagator& propagation = ctx.engine.propagation;
   if (v <= ctx.now_ms) {
     db.remove(ctx.arg(1));
     ctx.engine.notify(kNotifyGeneric, "del", ctx.session.db, ctx.arg(1));
+    propagation.rewrite({ctx.engine.config.lazyfree_lazy_expire ? "UNLINK" : "DEL", ctx.arg(1)});
   } else {
     db.set_expire(e, v);
     ctx.engine.notify(kNotifyGeneric, "expire", ctx.session.db, ctx.arg(1));
+    if (propagation.enabled()) propagation.rewrite({"PEXPIREAT", ctx.arg(1), std::to_string(v)});
   }
   ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
   ctx.reply.integer(1);

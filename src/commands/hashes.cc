@@ -187,6 +187,7 @@ void hincrbyfloat_command(CommandContext& ctx) {
   }
   h->set(ctx.arg(2), text, hash_limits(ctx));
   ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
+  ctx.engine.propagation.rewrite({"HSET", ctx.arg(1), ctx.arg(2), text});
   ctx.engine.notify(kNotifyHash, "hincrbyfloat", ctx.session.db, ctx.arg(1));
   ctx.reply.bulk(text);
 }

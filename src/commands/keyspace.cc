@@ -23,6 +23,7 @@ void flushdb_command(CommandContext& ctx) {
   if (!parse_flush_mode(ctx)) return;
   ctx.engine.database_emptied(ctx.session.db);
   ctx.db().clear();
+  ctx.engine.propagation.force();  // even an empty database is emptied on replay, as Valkey
   ctx.reply.ok();
 }
 
@@ -31,6 +32,7 @@ void flushall_command(CommandContext& ctx) {
   for (size_t i = 0; i < ctx.engine.keyspace.db_count(); ++i)
     ctx.engine.database_emptied(static_cast<int>(i));
   ctx.engine.keyspace.flush_all();
+  ctx.engine.propagation.force();
   if (ctx.engine.after_flushall) ctx.engine.after_flushall();
   ctx.reply.ok();
 }

@@ -302,6 +302,8 @@ void bpop_generic(CommandContext& ctx, bool front) {
     ctx.reply.bulk(ctx.arg(i));
     ctx.reply.bulk(front ? l->pop_front() : l->pop_back());
     after_removal(ctx, ctx.arg(i), l, pop_event(front));
+    // A replay must never block: recorded as the plain pop it amounted to.
+    ctx.engine.propagation.rewrite({front ? "LPOP" : "RPOP", ctx.arg(i)});
     return;
   }
   block_or_null(ctx, std::move(keys), deadline, store::ValueType::kList);
@@ -310,7 +312,11 @@ void bpop_generic(CommandContext& ctx, bool front) {
 void bmove_generic(CommandContext& ctx, bool from_left, bool to_left, size_t timeout_at) {
   int64_t deadline;
   if (!parse_block_timeout(ctx, ctx.arg(timeout_at), &deadline)) return;
-  if (move_generic(ctx, from_left, to_left)) return;
+  if (move_generic(ctx, from_left, to_left)) {
+    ctx.engine.propagation.rewrite({"LMOVE", ctx.arg(1), ctx.arg(2), from_left ? "LEFT" : "RIGHT",
+                                    to_left ? "LEFT" : "RIGHT"});
+    return;
+  }
   block_or_null(ctx, {std::string(ctx.arg(1))}, deadline, store::ValueType::kList,
                 /*null_bulk=*/true);
 }
@@ -336,6 +342,10 @@ void mpop_generic(CommandContext& ctx, bool blocking) {
     ctx.reply.array(n);
     for (int64_t k = 0; k < n; ++k) ctx.reply.bulk(left ? l->pop_front() : l->pop_back());
     after_removal(ctx, ctx.arg(i), l, pop_event(left));
+    // Recorded as a pop of the key it took from, which never blocks on replay.
+    if (ctx.engine.propagation.enabled()) {
+      ctx.engine.propagation.rewrite({left ? "LPOP" : "RPOP", ctx.arg(i), std::to_string(n)});
+    }
     return;
   }
   if (blocking) return block_or_null(ctx, std::move(keys), deadline, store::ValueType::kList);

@@ -126,6 +126,12 @@ void spop_command(CommandContext& ctx) {
     s->remove(popped.back());
   }
   if (!popped.empty()) {
+    // Chance picked the members: a replay must remove these very ones.
+    if (ctx.engine.propagation.enabled()) {
+      std::vector<std::string> srem{"SREM", std::string(ctx.arg(1))};
+      srem.insert(srem.end(), popped.begin(), popped.end());
+      ctx.engine.propagation.rewrite(std::move(srem));
+    }
     ctx.engine.key_modified(ctx.session.db, ctx.arg(1), popped.size());
     ctx.engine.notify(kNotifySet, "spop", ctx.session.db, ctx.arg(1));
     delete_if_emptied(ctx, ctx.arg(1), s->size());

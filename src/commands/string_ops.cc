@@ -115,6 +115,8 @@ void incrbyfloat_command(CommandContext& ctx) {
   }
   ctx.engine.key_modified(ctx.session.db, key);
   ctx.engine.notify(kNotifyString, "incrbyfloat", ctx.session.db, key);
+  // Recorded as the value it produced, so float formatting can never make a replay differ.
+  ctx.engine.propagation.rewrite({"SET", key, text, "KEEPTTL"});
   ctx.reply.bulk(text);
 }
 

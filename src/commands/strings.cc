@@ -58,14 +58,24 @@ void store_value(CommandContext& ctx, std::string_view key, std::string_view val
                  bool keep_ttl, int64_t when_ms) {
   store::Database& db = ctx.db();
   int id = ctx.session.db;
+  Propagator& propagation = ctx.engine.propagation;
   if (when_ms > 0 && when_ms <= ctx.now_ms) {
-    if (db.remove(key)) ctx.engine.notify(kNotifyGeneric, "del", id, key);
+    if (db.remove(key)) {
+      ctx.engine.notify(kNotifyGeneric, "del", id, key);
+      propagation.rewrite({ctx.engine.config.lazyfree_lazy_expire ? "UNLINK" : "DEL", key});
+    } else {
+      propagation.suppress();  // nothing was there, nothing to replay
+    }
   } else {
     Entry* e = db.set(key, Value::string(value), keep_ttl);
     ctx.engine.notify(kNotifyString, "set", id, key);
     if (when_ms > 0) {
       db.set_expire(e, when_ms);
       ctx.engine.notify(kNotifyGeneric, "expire", id, key);
+      // Replayed later, a relative time would mean a later death: record the moment itself.
+      if (propagation.enabled()) {
+        propagation.rewrite({"SET", key, value, "PXAT", std::to_string(when_ms)});
+      }
     }
   }
   ctx.engine.key_modified(id, key);
@@ -146,6 +156,7 @@ void getdel_command(CommandContext& ctx) {
   if (!expect_string(ctx, e)) return;
   reply_string(ctx, e);
   ctx.db().remove(ctx.arg(1));
+  ctx.engine.propagation.rewrite({"DEL", ctx.arg(1)});
   ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
   ctx.engine.notify(kNotifyGeneric, "del", ctx.session.db, ctx.arg(1));
 }
@@ -171,17 +182,24 @@ void getex_command(CommandContext& ctx) {
   if (e == nullptr) return ctx.reply.null();
   if (!expect_string(ctx, e)) return;
   reply_string(ctx, e);
+  // Never recorded as sent: as the deletion, PEXPIREAT or PERSIST it amounted to.
+  Propagator& propagation = ctx.engine.propagation;
   if (when_ms > 0 && when_ms <= ctx.now_ms) {
     db.remove(ctx.arg(1));
     ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
     ctx.engine.notify(kNotifyGeneric, "del", ctx.session.db, ctx.arg(1));
+    propagation.rewrite({ctx.engine.config.lazyfree_lazy_expire ? "UNLINK" : "DEL", ctx.arg(1)});
   } else if (when_ms > 0) {
     db.set_expire(e, when_ms);
     ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
     ctx.engine.notify(kNotifyGeneric, "expire", ctx.session.db, ctx.arg(1));
+    if (propagation.enabled()) {
+      propagation.rewrite({"PEXPIREAT", ctx.arg(1), std::to_string(when_ms)});
+    }
   } else if (persist && db.persist(e)) {
     ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
     ctx.engine.notify(kNotifyGeneric, "persist", ctx.session.db, ctx.arg(1));
+    propagation.rewrite({"PERSIST", ctx.arg(1)});
   }
 }
 

@@ -66,6 +66,7 @@ void bzpop_command(CommandContext& ctx, bool min) {
     keys.emplace_back(ctx.arg(i));
     if (z == nullptr) continue;
     auto popped = pop(ctx, ctx.arg(i), *z, min, 1);
+    ctx.engine.propagation.rewrite({min ? "ZPOPMIN" : "ZPOPMAX", ctx.arg(i)});  // never blocks
     ctx.reply.array(3);
     ctx.reply.bulk(keys.back());
     ctx.reply.bulk(popped[0].first);
@@ -91,6 +92,10 @@ void zmpop_command(CommandContext& ctx, bool blocking) {
     keys.emplace_back(ctx.arg(i));
     if (z == nullptr) continue;
     auto popped = pop(ctx, ctx.arg(i), *z, min, static_cast<size_t>(count));
+    if (ctx.engine.propagation.enabled()) {  // as a pop of the key it took from
+      ctx.engine.propagation.rewrite(
+          {min ? "ZPOPMIN" : "ZPOPMAX", ctx.arg(i), std::to_string(popped.size())});
+    }
     ctx.reply.array(2);
     ctx.reply.bulk(keys.back());
     ctx.reply.array(static_cast<int64_t>(popped.size()));

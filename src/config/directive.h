@@ -19,7 +19,16 @@ enum DirectiveFlag : uint32_t {
 };
 
 // The part of the server that must react when a directive changes at run time.
-enum class ApplyGroup { kNone, kListeners, kTls, kLogging, kDir, kMaxclients, kMaxmemory };
+enum class ApplyGroup {
+  kNone,
+  kListeners,
+  kTls,
+  kLogging,
+  kDir,
+  kMaxclients,
+  kMaxmemory,
+  kAppendonly,
+};
 
 struct Directive {
   std::string name;

@@ -174,8 +174,6 @@ Directive loglevel_directive() {
   return d;
 }
 
-// Directives whose only valid value is the one Cachet implements; others fail loudly instead of
-// being silently ignored (e.g. appendonly yes before AOF exists).
 // A memory size or a percentage of maxmemory ("10%"), as maxmemory-clients takes; a
 // percentage is kept negative, as Valkey keeps it.
 Directive memory_or_percent_directive(std::string name, int64_t C::*field) {
@@ -200,19 +198,17 @@ Directive memory_or_percent_directive(std::string name, int64_t C::*field) {
   return d;
 }
 
-Directive limited_bool(std::string name, bool C::*field, std::string reason) {
-  Directive d = bool_directive(std::move(name), field);
+// appendfilename / appenddirname: a bare name inside `dir`, as Valkey insists.
+Directive aof_name_directive(std::string name, std::string C::*field) {
+  Directive d = string_directive(std::move(name), field, kImmutable);
   auto plain_set = d.set;
-  d.set = [plain_set, field, reason](C& c, const std::vector<std::string>& args,
-                                     std::string* err) {
-    C probe = c;
-    if (!plain_set(probe, args, err)) return false;
-    if (probe.*field) {
-      *err = reason;
+  d.set = [plain_set](C& c, const std::vector<std::string>& args, std::string* err) {
+    if (args.size() == 1 && (args[0].empty() || args[0].find('/') != std::string::npos ||
+                             args[0] == "." || args[0] == "..")) {
+      *err = "must be a valid file name without a path";
       return false;
     }
-    c.*field = false;
-    return true;
+    return plain_set(c, args, err);
   };
   return d;
 }
@@ -307,12 +303,23 @@ std::vector<Directive> build_table() {
   t.push_back(memory_directive("loading-process-events-interval-bytes",
                                &C::loading_process_events_interval_bytes, 1024, INT_MAX));
   t.push_back(save_directive());
-  t.push_back(limited_bool("appendonly", &C::appendonly,
-                           "append only file persistence is not supported yet"));
+  t.push_back(bool_directive("appendonly", &C::appendonly, 0, ApplyGroup::kAppendonly));
   t.push_back(enum_directive<AppendFsync>("appendfsync", &C::appendfsync,
                                           {{"always", AppendFsync::kAlways},
                                            {"everysec", AppendFsync::kEverysec},
                                            {"no", AppendFsync::kNo}}));
+  t.push_back(aof_name_directive("appendfilename", &C::appendfilename));
+  t.push_back(aof_name_directive("appenddirname", &C::appenddirname));
+  t.push_back(int_directive("auto-aof-rewrite-percentage", &C::auto_aof_rewrite_percentage, 0,
+                            INT_MAX));
+  t.push_back(memory_directive("auto-aof-rewrite-min-size", &C::auto_aof_rewrite_min_size, 0,
+                               kMax));
+  t.push_back(bool_directive("aof-load-truncated", &C::aof_load_truncated));
+  t.push_back(bool_directive("aof-use-rdb-preamble", &C::aof_use_rdb_preamble));
+  // Accepted so Valkey configs load: Cachet writes no timestamp annotations (it skips them
+  // when loading) and fsyncs a rewrite once, at its end.
+  t.push_back(bool_directive("aof-timestamp-enabled", &C::aof_timestamp_enabled));
+  t.push_back(bool_directive("aof-rewrite-incremental-fsync", &C::aof_rewrite_incremental_fsync));
   constexpr ApplyGroup M = ApplyGroup::kMaxmemory;
   t.push_back(memory_directive("maxmemory", &C::maxmemory, 0, kMax, 0, M));
   t.push_back(enum_directive<MaxmemoryPolicy>(
@@ -333,6 +340,9 @@ std::vector<Directive> build_table() {
   t.push_back(int_directive("lfu-decay-time", &C::lfu_decay_time, 0, INT_MAX, 0, M));
   // Evicted keys are freed at once on the engine thread; accepted so Valkey configs load.
   t.push_back(bool_directive("lazyfree-lazy-eviction", &C::lazyfree_lazy_eviction));
+  // Expired keys are freed at once too; the setting decides whether the AOF records them as
+  // UNLINK or DEL, as Valkey's does.
+  t.push_back(bool_directive("lazyfree-lazy-expire", &C::lazyfree_lazy_expire));
   // Client eviction is not implemented; accepted so Valkey configs and tools that set it load.
   t.push_back(memory_or_percent_directive("maxmemory-clients", &C::maxmemory_clients));
   // Per-command latency histograms are not kept yet; accepted so configs and tools load.

@@ -88,6 +88,14 @@ struct ServerConfig {
   std::vector<std::pair<int64_t, int64_t>> save = {{3600, 1}, {300, 100}, {60, 10000}};
   bool appendonly = false;
   AppendFsync appendfsync = AppendFsync::kEverysec;
+  std::string appendfilename = "appendonly.aof";
+  std::string appenddirname = "appendonlydir";
+  int64_t auto_aof_rewrite_percentage = 100;
+  int64_t auto_aof_rewrite_min_size = 64LL * 1024 * 1024;
+  bool aof_load_truncated = true;
+  bool aof_use_rdb_preamble = true;
+  bool aof_timestamp_enabled = false;
+  bool aof_rewrite_incremental_fsync = true;
   int64_t maxmemory = 0;
   MaxmemoryPolicy maxmemory_policy = MaxmemoryPolicy::kNoeviction;
   int64_t maxmemory_samples = 5;
@@ -95,6 +103,7 @@ struct ServerConfig {
   int64_t lfu_log_factor = 10;
   int64_t lfu_decay_time = 1;
   bool lazyfree_lazy_eviction = true;
+  bool lazyfree_lazy_expire = true;
   int64_t maxmemory_clients = 0;  // negative: a percentage of maxmemory
   bool latency_tracking = true;
   bool lazyfree_lazy_user_flush = false;

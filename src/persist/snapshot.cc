@@ -58,7 +58,7 @@ SaveResult write_snapshot(int fd, store::Keyspace& keyspace, const SaveOptions& 
   write_aux(out, "redis-bits", "64");
   write_aux(out, "ctime", int64_to_string(options.now_ms / 1000));
   write_aux(out, "used-mem", int64_to_string(static_cast<int64_t>(options.used_memory)));
-  write_aux(out, "aof-base", "0");
+  write_aux(out, "aof-base", options.aof_base ? "1" : "0");
   write_aux(out, "cachet-ver", CACHET_VERSION_STRING);
   for (size_t i = 0; i < keyspace.db_count() && out.ok(); ++i) {
     store::Database& db = keyspace.db(i);
@@ -124,12 +124,16 @@ SaveResult save_snapshot(const std::string& path, store::Keyspace& keyspace,
     return result;
   }
   // The rename is durable once the directory entry is.
-  int dir = ::open(directory_of(path).c_str(), O_RDONLY | O_CLOEXEC);
-  if (dir >= 0) {
-    ::fsync(dir);
-    ::close(dir);
-  }
+  sync_directory(directory_of(path));
   return result;
+}
+
+void sync_directory(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
 }
 
 namespace {

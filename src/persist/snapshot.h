@@ -19,6 +19,7 @@ struct SaveOptions {
   int64_t now_ms = 0;
   int64_t key_delay_us = 0;  // rdb-key-save-delay: a test hook that slows saving per key
   uint64_t used_memory = 0;  // the "used-mem" aux field
+  bool aof_base = false;     // the "aof-base" aux field: written as an AOF's base file
 };
 
 struct SaveResult {
@@ -33,6 +34,9 @@ SaveResult write_snapshot(int fd, store::Keyspace& keyspace, const SaveOptions& 
 // Writes it to `path` through a temporary file in the same directory, then fsync and rename.
 SaveResult save_snapshot(const std::string& path, store::Keyspace& keyspace,
                          const SaveOptions& options);
+
+// fsyncs the directory `dir`, which makes a rename or a new file in it durable.
+void sync_directory(const std::string& dir);
 
 class SnapshotLoader {
  public:

@@ -211,15 +211,11 @@ void Client::execute(const std::vector<std::string_view>& args) {
     ++spec->rejected_calls;
     return reply_error("LOADING Valkey is loading the dataset in memory");
   }
-  if ((spec->has(commands::kWrite) || spec->name == "ping") &&
-      server_->persistence().refuses_writes()) {
-    ++spec->rejected_calls;
-    return reply_error(
-        "MISCONF Valkey is configured to save RDB snapshots, but it's currently unable to "
-        "persist to disk. Commands that may modify the data set are disabled, because this "
-        "instance is configured to report errors during writes if RDB snapshotting fails "
-        "(stop-writes-on-bgsave-error option). Please check the Valkey logs for details about "
-        "the RDB error.");
+  if (spec->has(commands::kWrite) || spec->name == "ping") {
+    if (std::string refusal = server_->persistence().write_refusal(); !refusal.empty()) {
+      ++spec->rejected_calls;
+      return reply_error(refusal);
+    }
   }
   if (session_.in_multi && spec->has(commands::kNoMulti)) {
     return reply_error("ERR Command not allowed inside a transaction");
@@ -292,7 +288,14 @@ void Client::invoke(commands::CommandSpec& spec, const std::vector<std::string_v
   store::AccessTracking& access = engine.keyspace.access();
   bool was_suppressed = access.suppressed();
   access.set_suppressed(session_.no_touch && spec.name != "touch");
+  commands::Propagator& propagation = engine.propagation;
+  uint64_t dirty_before = engine.dirty;
+  int db = session_.db;
+  propagation.begin_call();
   spec.handler(ctx);
+  // Only writes are recorded: EXEC's own count moves with its queue's, which record
+  // themselves.
+  propagation.end_call(db, spec.has(commands::kWrite) && engine.dirty != dirty_before, args);
   access.set_suppressed(was_suppressed);
   server_->set_current_client(previous);
   // Inside EXEC, CLIENT LIST keeps showing "exec" as the running command.

@@ -137,13 +137,6 @@ void section_memory(Server& s, std::string& out) {
 void section_persistence(Server& s, std::string& out) {
   out += "# Persistence\r\n";
   s.persistence().info(out, now_ms());
-  out +=
-      "aof_enabled:0\r\naof_rewrite_in_progress:0\r\n"
-      "aof_rewrite_scheduled:0\r\naof_last_rewrite_time_sec:-1\r\n"
-      "aof_current_rewrite_time_sec:-1\r\naof_last_bgrewrite_status:ok\r\n"
-      "aof_rewrites:0\r\naof_rewrites_consecutive_failures:0\r\n"
-      "aof_last_write_status:ok\r\naof_last_cow_size:0\r\n"
-      "module_fork_in_progress:0\r\nmodule_fork_last_cow_size:0\r\n";
 }
 
 void section_stats(Server& s, std::string& out) {

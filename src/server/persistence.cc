@@ -19,7 +19,7 @@
 namespace cachet::server {
 
 Persistence::Persistence(commands::Engine& engine)
-    : engine_(engine), config_(engine.config), last_save_s_(now_ms() / 1000) {}
+    : engine_(engine), config_(engine.config), aof_(engine), last_save_s_(now_ms() / 1000) {}
 
 Persistence::~Persistence() { kill_child(); }
 
@@ -36,6 +36,47 @@ persist::SaveOptions Persistence::save_options(int64_t now_ms) const {
   o.key_delay_us = config_.rdb_key_save_delay > 0 ? config_.rdb_key_save_delay : 0;
   o.used_memory = store::allocated_bytes();
   return o;
+}
+
+bool Persistence::begin_startup_load(int64_t now_ms, std::string* error) {
+  if (!aof_.read_manifest(error)) return false;
+  if (!config_.appendonly) return begin_loading(now_ms, error);
+  // As Valkey: with appendonly on, the AOF is the dataset; a dump.rdb beside it is not read.
+  std::vector<std::string> files = aof_.files_to_load();
+  if (files.empty()) return aof_.open_after_load(error);
+  auto loader = std::make_unique<AofLoader>(engine_, std::move(files), config_.aof_load_truncated);
+  if (!loader->ok()) {
+    *error = loader->error();
+    return false;
+  }
+  loading_start_ms_ = now_ms;
+  last_progress_log_ms_ = now_ms;
+  aof_loader_ = std::move(loader);
+  return true;
+}
+
+bool Persistence::aof_load_step(int64_t budget_us, std::string* error) {
+  aof_loader_->step(budget_us);
+  int64_t now = now_ms();
+  if (!aof_loader_->ok()) {
+    *error = aof_loader_->error();
+    aof_loader_.reset();
+    return false;
+  }
+  if (!aof_loader_->done()) {
+    if (now - last_progress_log_ms_ >= 1000) {
+      last_progress_log_ms_ = now;
+      CACHET_LOG_NOTICE("Loading AOF: {} of {} bytes, {} commands", aof_loader_->bytes_read(),
+                        aof_loader_->total_bytes(), aof_loader_->commands_replayed());
+    }
+    return true;
+  }
+  CACHET_LOG_NOTICE("DB loaded from append only file: {:.3f} seconds",
+                    static_cast<double>(now - loading_start_ms_) / 1000.0);
+  last_load_keys_loaded_ = engine_.keyspace.total_keys();
+  aof_loader_.reset();
+  engine_.dirty = 0;  // what was loaded is on disk already
+  return aof_.open_after_load(error);
 }
 
 bool Persistence::begin_loading(int64_t now_ms, std::string* error, bool merge) {
@@ -55,6 +96,7 @@ bool Persistence::begin_loading(int64_t now_ms, std::string* error, bool merge) 
 }
 
 bool Persistence::load_step(int64_t budget_us, std::string* error) {
+  if (aof_loader_) return aof_load_step(budget_us, error);
   if (!loader_) return true;
   int64_t deadline = monotonic_us() + budget_us;
   // key-load-delay slows loading down key by key, so tests can watch a load in progress.
@@ -118,38 +160,116 @@ bool Persistence::save(int64_t now_ms, std::string* error) {
   return true;
 }
 
+pid_t Persistence::fork_child(const std::function<bool(pid_t self)>& body) {
+  pid_t parent = getpid();
+  pid_t pid = fork();
+  if (pid != 0) return pid;
+  // The child owns a copy-on-write view of the keyspace as it was at fork: write it and
+  // leave without running the parent's destructors or flushing its buffers.
+  signal(SIGTERM, SIG_DFL);
+  signal(SIGINT, SIG_DFL);
+  // A server killed mid-save takes its child with it, so an unfinished file is never
+  // renamed over a previous good one.
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != parent) _exit(1);  // the parent died before prctl took effect
+  _exit(body(getpid()) ? 0 : 1);
+}
+
 Persistence::BgsaveResult Persistence::bgsave(int64_t now_ms, std::string* error) {
-  if (bgsave_in_progress()) return BgsaveResult::kInProgress;
+  if (child_running()) return BgsaveResult::kInProgress;
   last_bgsave_try_s_ = now_ms / 1000;
   persist::SaveOptions options = save_options(now_ms);
-  pid_t pid = fork();
+  pid_t pid = fork_child([this, &options](pid_t) {
+    return persist::save_snapshot(path(), engine_.keyspace, options).ok;
+  });
   if (pid < 0) {
     *error = std::string("Can't save in background: fork: ") + std::strerror(errno);
     CACHET_LOG_WARNING("{}", *error);
     last_bgsave_ok_ = false;
     return BgsaveResult::kFailed;
   }
-  if (pid == 0) {
-    // The child owns a copy-on-write view of the keyspace as it was at fork: write it and
-    // leave without running the parent's destructors or flushing its buffers.
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGINT, SIG_DFL);
-    // A server killed mid-save takes its child with it, so the unfinished snapshot is never
-    // renamed over the previous good dump.
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() == 1) _exit(1);  // the parent died before prctl took effect
-    persist::SaveResult r = persist::save_snapshot(path(), engine_.keyspace, options);
-    _exit(r.ok ? 0 : 1);
-  }
   CACHET_LOG_NOTICE("Background saving started by pid {}", pid);
   child_ = pid;
+  child_kind_ = ChildKind::kRdb;
   child_start_ms_ = now_ms;
   dirty_at_fork_ = engine_.dirty;
   bgsave_scheduled_ = false;
   return BgsaveResult::kStarted;
 }
 
+bool Persistence::start_rewrite(int64_t now_ms) {
+  std::string error;
+  if (!aof_.prepare_rewrite(&error)) {
+    CACHET_LOG_WARNING("{}", error);
+    aof_.note_rewrite_failed_to_start();
+    return false;
+  }
+  pid_t pid = fork_child([this](pid_t self) { return aof_.write_base_in_child(self); });
+  if (pid < 0) {
+    CACHET_LOG_WARNING("Can't rewrite append only file in background: fork: {}",
+                       std::strerror(errno));
+    aof_.note_rewrite_failed_to_start();
+    return false;
+  }
+  CACHET_LOG_NOTICE("Background append only file rewriting started by pid {}", pid);
+  child_ = pid;
+  child_kind_ = ChildKind::kAof;
+  child_start_ms_ = now_ms;
+  rewrite_scheduled_ = false;
+  aof_.note_rewrite_started(now_ms);
+  return true;
+}
+
+Persistence::RewriteResult Persistence::bgrewriteaof(int64_t now_ms) {
+  if (rewrite_in_progress()) return RewriteResult::kInProgress;
+  if (child_running()) {
+    rewrite_scheduled_ = true;
+    CACHET_LOG_NOTICE("Background append only file rewriting scheduled.");
+    return RewriteResult::kScheduled;
+  }
+  return start_rewrite(now_ms) ? RewriteResult::kStarted : RewriteResult::kFailed;
+}
+
+bool Persistence::set_appendonly(bool on, int64_t now_ms, std::string* error) {
+  if (on == aof_.enabled()) return true;
+  if (!on) {
+    if (rewrite_in_progress()) kill_child();
+    rewrite_scheduled_ = false;
+    aof_.disable();
+    return true;
+  }
+  if (!aof_.enable(error)) return false;
+  if (rewrite_in_progress()) kill_child();  // it was not recording: start again
+  if (child_running()) {
+    rewrite_scheduled_ = true;
+    CACHET_LOG_NOTICE("AOF was enabled but there is already another background operation. "
+                      "An AOF background was scheduled to start when possible.");
+    return true;
+  }
+  if (!start_rewrite(now_ms)) {
+    aof_.disable();
+    *error = "Can't execute an AOF background rewriting. Please check the server logs for "
+             "more information.";
+    return false;
+  }
+  return true;
+}
+
 void Persistence::finish_child(int status, int64_t now_ms) {
+  ChildKind kind = child_kind_;
+  pid_t pid = child_;
+  child_ = -1;
+  child_kind_ = ChildKind::kNone;
+  if (kind == ChildKind::kAof) {
+    aof_.rewrite_finished(pid, status, now_ms);
+    // A first rewrite that failed is retried: AOF cannot start without its base.
+    if (aof_.waiting_for_first_rewrite()) rewrite_scheduled_ = true;
+    return;
+  }
+  finish_bgsave(pid, status, now_ms);
+}
+
+void Persistence::finish_bgsave(pid_t pid, int status, int64_t now_ms) {
   last_bgsave_duration_s_ = (now_ms - child_start_ms_) / 1000;
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
     CACHET_LOG_NOTICE("Background saving terminated with success");
@@ -160,17 +280,18 @@ void Persistence::finish_child(int status, int64_t now_ms) {
   } else if (WIFSIGNALED(status)) {
     CACHET_LOG_WARNING("Background saving terminated by signal {}", WTERMSIG(status));
     // A killed child cannot clean up after itself.
-    ::unlink(fmt::format("temp-{}.rdb", child_).c_str());
+    ::unlink(fmt::format("temp-{}.rdb", pid).c_str());
     // Killing it on purpose (SIGUSR1, as Valkey) is not an error.
     last_bgsave_ok_ = WTERMSIG(status) == SIGUSR1;
   } else {
     CACHET_LOG_WARNING("Background saving error");
     last_bgsave_ok_ = false;
   }
-  child_ = -1;
 }
 
 void Persistence::cron(int64_t now_ms) {
+  // everysec fsyncs come due with time, not only with writes; a failed write is retried.
+  aof_.flush();
   if (child_ > 0) {
     int status = 0;
     pid_t done = waitpid(child_, &status, WNOHANG);
@@ -180,6 +301,13 @@ void Persistence::cron(int64_t now_ms) {
   std::string error;
   if (bgsave_scheduled_) {
     bgsave(now_ms, &error);
+    return;
+  }
+  if (rewrite_scheduled_ || aof_.rewrite_due(now_ms)) {
+    if (!rewrite_scheduled_) {
+      CACHET_LOG_NOTICE("Starting automatic rewriting of AOF on growth");
+    }
+    start_rewrite(now_ms);
     return;
   }
   // A failed save is retried after 5 seconds, as Valkey's CONFIG_BGSAVE_RETRY_DELAY.
@@ -200,18 +328,30 @@ void Persistence::kill_child() {
   ::kill(child_, SIGUSR1);
   int status = 0;
   waitpid(child_, &status, 0);
-  ::unlink(fmt::format("temp-{}.rdb", child_).c_str());
-  child_ = -1;
+  // Reported as stopped on purpose, which cleans up its temporary files.
+  finish_child(status, now_ms());
 }
 
-bool Persistence::refuses_writes() const {
-  return config_.stop_writes_on_bgsave_error && !config_.save.empty() && !last_bgsave_ok_;
+void Persistence::kill_bgsave() {
+  if (bgsave_in_progress()) kill_child();
+}
+
+std::string Persistence::write_refusal() const {
+  if (config_.stop_writes_on_bgsave_error && !config_.save.empty() && !last_bgsave_ok_) {
+    return "MISCONF Valkey is configured to save RDB snapshots, but it's currently unable to "
+           "persist to disk. Commands that may modify the data set are disabled, because this "
+           "instance is configured to report errors during writes if RDB snapshotting fails "
+           "(stop-writes-on-bgsave-error option). Please check the Valkey logs for details "
+           "about the RDB error.";
+  }
+  return aof_.write_error();
 }
 
 void Persistence::info(std::string& out, int64_t now_ms) const {
   out += fmt::format("loading:{}\r\nasync_loading:0\r\n", loading() ? 1 : 0);
   if (loading()) {
-    uint64_t total = loader_->file_size(), done = loader_->bytes_read();
+    uint64_t total = loader_ ? loader_->file_size() : aof_loader_->total_bytes();
+    uint64_t done = loader_ ? loader_->bytes_read() : aof_loader_->bytes_read();
     double perc = total > 0 ? 100.0 * static_cast<double>(done) / static_cast<double>(total) : 0;
     double elapsed = static_cast<double>(now_ms - loading_start_ms_) / 1000.0;
     int64_t eta = done > 0 ? static_cast<int64_t>(elapsed * static_cast<double>(total - done) /
@@ -232,6 +372,7 @@ void Persistence::info(std::string& out, int64_t now_ms) const {
       engine_.dirty, bgsave_in_progress() ? 1 : 0, last_save_s_, last_bgsave_ok_ ? "ok" : "err",
       last_bgsave_duration_s_, bgsave_in_progress() ? (now_ms - child_start_ms_) / 1000 : -1,
       saves_, last_load_keys_expired_, last_load_keys_loaded_);
+  aof_.info(out, rewrite_in_progress(), rewrite_scheduled_, now_ms);
 }
 
 }  // namespace cachet::server

@@ -1,15 +1,20 @@
 #pragma once
-// The server's snapshot life cycle: loading the dump at start (in slices, so clients get
-// -LOADING meanwhile), SAVE, BGSAVE in a forked child, save points checked by the cron,
-// saving at shutdown, and the INFO persistence fields. The RDB format itself is persist/.
+// The server's persistence life cycle: loading at start (the AOF when appendonly is on,
+// otherwise the dump; in slices, so clients get -LOADING meanwhile), SAVE, BGSAVE and AOF
+// rewrites in a forked child (one child at a time, as Valkey), save points and the automatic
+// rewrite checked by the cron, the AOF flush before replies go out, shutdown, and the INFO
+// persistence fields. The formats are persist/; the AOF's files are server/aof.
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "config/server_config.h"
 #include "persist/snapshot.h"
+#include "server/aof.h"
+#include "server/aof_loader.h"
 #include "store/keyspace.h"
 
 namespace cachet::commands {
@@ -23,9 +28,12 @@ class Persistence {
   explicit Persistence(commands::Engine& engine);
   ~Persistence();
 
+  // At start-up: the AOF when appendonly is on (and opens it for appending once loaded),
+  // otherwise the dump. False (with the reason) when loading cannot start.
+  bool begin_startup_load(int64_t now_ms, std::string* error);
   // Opens dir/dbfilename when it exists; false (with the reason) when it cannot be read.
   bool begin_loading(int64_t now_ms, std::string* error, bool merge = false);
-  bool loading() const { return loader_ != nullptr; }
+  bool loading() const { return loader_ != nullptr || aof_loader_ != nullptr; }
   // Loads for about `budget_us`; false with `error` set when the file is corrupt. Logs
   // progress and the final count.
   bool load_step(int64_t budget_us, std::string* error);
@@ -36,27 +44,54 @@ class Persistence {
   bool save(int64_t now_ms, std::string* error);
   enum class BgsaveResult { kStarted, kInProgress, kFailed };
   BgsaveResult bgsave(int64_t now_ms, std::string* error);
-  bool bgsave_in_progress() const { return child_ > 0; }
+  bool bgsave_in_progress() const { return child_kind_ == ChildKind::kRdb; }
+  bool rewrite_in_progress() const { return child_kind_ == ChildKind::kAof; }
+  bool child_running() const { return child_ > 0; }
+
+  // BGREWRITEAOF: starts a rewrite, or schedules one while another child runs.
+  enum class RewriteResult { kStarted, kScheduled, kInProgress, kFailed };
+  RewriteResult bgrewriteaof(int64_t now_ms);
+  // CONFIG SET appendonly: enabling starts (or schedules) the rewrite that makes the first
+  // base; disabling stops recording and any rewrite.
+  bool set_appendonly(bool on, int64_t now_ms, std::string* error);
+  // Writes what this loop iteration recorded to the AOF (fsync as configured); called before
+  // replies are sent, so no client is told of a write the file does not hold.
+  void flush_aof() { aof_.flush(); }
+  // Flushes and fsyncs the AOF (shutdown).
+  void sync_aof() { aof_.sync_now(); }
   // BGSAVE SCHEDULE while a save runs: start one once it ends.
   void schedule_bgsave() { bgsave_scheduled_ = true; }
   bool bgsave_scheduled() const { return bgsave_scheduled_; }
   // Reaps a finished child and starts saves due by the save points or a schedule.
   void cron(int64_t now_ms);
-  // Kills a running child (SHUTDOWN, FLUSHALL) and removes its temporary file.
+  // Kills a running child (SHUTDOWN) and removes its temporary file.
   void kill_child();
+  // Kills a running BGSAVE only (FLUSHALL: the snapshot it writes is of the old data).
+  void kill_bgsave();
 
-  // Writes refused because the last background save failed (stop-writes-on-bgsave-error).
-  bool refuses_writes() const;
+  // Why writes are refused (MISCONF: the last background save failed under
+  // stop-writes-on-bgsave-error, or the AOF cannot be written), or "" when they are not.
+  std::string write_refusal() const;
   int64_t last_save_s() const { return last_save_s_; }
   void info(std::string& out, int64_t now_ms) const;
 
  private:
+  enum class ChildKind { kNone, kRdb, kAof };
   std::string path() const;
   persist::SaveOptions save_options(int64_t now_ms) const;
   void finish_child(int status, int64_t now_ms);
+  void finish_bgsave(pid_t pid, int status, int64_t now_ms);
+  bool start_rewrite(int64_t now_ms);
+  // Forks; the child runs `body` and exits with 0 when it returns true. Returns the child's
+  // pid in the parent, -1 when the fork failed.
+  pid_t fork_child(const std::function<bool(pid_t self)>& body);
+  bool aof_load_step(int64_t budget_us, std::string* error);
 
   commands::Engine& engine_;
   const config::ServerConfig& config_;
+  AppendOnlyFile aof_;
+  std::unique_ptr<AofLoader> aof_loader_;
+  bool rewrite_scheduled_ = false;
   std::unique_ptr<persist::SnapshotLoader> loader_;
   int64_t loading_start_ms_ = 0;
   int64_t last_progress_log_ms_ = 0;
@@ -64,6 +99,7 @@ class Persistence {
   uint64_t last_load_keys_expired_ = 0;
 
   pid_t child_ = -1;
+  ChildKind child_kind_ = ChildKind::kNone;
   int64_t child_start_ms_ = 0;
   uint64_t dirty_at_fork_ = 0;
   bool bgsave_scheduled_ = false;

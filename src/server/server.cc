@@ -40,7 +40,7 @@ Server::Server(config::ServerConfig config, std::string config_file)
   engine_->event_sink = notifier_.get();
   persistence_ = std::make_unique<Persistence>(*engine_);
   engine_->after_flushall = [this] {
-    persistence_->kill_child();
+    persistence_->kill_bgsave();
     std::string error;
     if (!config_.save.empty()) persistence_->save(now_ms(), &error);
   };
@@ -110,7 +110,7 @@ int Server::run() {
     return 1;
   }
   write_pid_file();
-  if (!persistence_->begin_loading(now_ms(), &error)) {
+  if (!persistence_->begin_startup_load(now_ms(), &error)) {
     CACHET_LOG_WARNING("Fatal error loading the DB: {}. Exiting.", error);
     std::fprintf(stderr, "Fatal error loading the DB: %s. Exiting.\n", error.c_str());
     return 1;
@@ -223,10 +223,11 @@ bool Server::before_sleep() {
     // A slice of the dump per loop iteration: clients are answered (-LOADING) in between.
     std::string error;
     if (!persistence_->load_step(50'000, &error)) {
+      // At once, as Valkey: no client may be served from a dataset that failed to load, and
+      // nothing may be saved over the files it came from.
       CACHET_LOG_WARNING("{}", error);
       std::fprintf(stderr, "%s\n", error.c_str());
-      exit_code_ = 1;
-      shutdown_requested_ = true;
+      std::exit(1);
     }
     still_loading = loading();
   }
@@ -238,6 +239,8 @@ bool Server::before_sleep() {
   }
   // Clients blocked on keys written in this iteration get their turn before replies go out.
   serve_blocked_clients();
+  // The AOF holds every write of this iteration before any reply acknowledges one.
+  persistence_->flush_aof();
   // One pass writes every reply produced in this iteration. The two vectors trade places so
   // their capacity is reused: no allocation per loop iteration.
   writing_.swap(pending_writes_);
@@ -303,6 +306,7 @@ void Server::cron() {
 
 bool Server::prepare_shutdown(bool save, bool force) {
   persistence_->kill_child();
+  persistence_->sync_aof();
   if (!save) return true;
   CACHET_LOG_NOTICE("Saving the final RDB snapshot before exiting.");
   std::string error;

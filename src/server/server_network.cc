@@ -184,6 +184,8 @@ bool Server::apply(config::ApplyGroup group, std::string* error) {
     case config::ApplyGroup::kMaxmemory:
       apply_memory_limits();
       return true;
+    case config::ApplyGroup::kAppendonly:
+      return persistence_->set_appendonly(config_.appendonly, now_ms(), error);
   }
   return true;
 }

@@ -12,7 +12,7 @@ constexpr int kRepeatWhenStalePercent = 25;
 }  // namespace
 
 bool Database::expire_if_needed(Entry* e, int64_t now_ms) {
-  if (!e->has_expire) return false;
+  if (!e->has_expire || (expiry_paused_ != nullptr && *expiry_paused_)) return false;
   auto it = expires_.find(e);
   // As Valkey: a key whose time is T is still readable at T and gone after it.
   if (it == expires_.end() || it->second >= now_ms) return false;

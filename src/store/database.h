@@ -21,7 +21,10 @@ struct KeyspaceStats {
 
 class Database {
  public:
-  Database(KeyspaceStats* stats, AccessTracking* access) : stats_(stats), access_(access) {}
+  // `expiry_paused`, when given and true, keeps expired keys in place (see
+  // Keyspace::pause_expiry).
+  Database(KeyspaceStats* stats, AccessTracking* access, const bool* expiry_paused = nullptr)
+      : stats_(stats), access_(access), expiry_paused_(expiry_paused) {}
   Database(Database&&) = default;
   Database& operator=(Database&&) = default;
 
@@ -83,6 +86,7 @@ class Database {
   std::unordered_map<const Entry*, int64_t> expires_;
   KeyspaceStats* stats_;
   AccessTracking* access_;
+  const bool* expiry_paused_;
   int64_t avg_ttl_ = 0;
   std::function<void(std::string_view)> on_expired_;
   std::function<void(std::string_view)> on_created_;

@@ -8,7 +8,7 @@ namespace cachet::store {
 
 Keyspace::Keyspace(size_t databases) {
   dbs_.reserve(databases);
-  for (size_t i = 0; i < databases; ++i) dbs_.emplace_back(&stats_, &access_);
+  for (size_t i = 0; i < databases; ++i) dbs_.emplace_back(&stats_, &access_, &expiry_paused_);
 }
 
 void Keyspace::swap(size_t a, size_t b) {
@@ -60,6 +60,7 @@ size_t Keyspace::total_keys() const {
 }
 
 void Keyspace::active_expire_cycle(int64_t now_ms, int64_t deadline_us) {
+  if (expiry_paused_) return;
   for (size_t i = 0; i < dbs_.size(); ++i) {
     Database& db = dbs_[next_expire_db_];
     next_expire_db_ = (next_expire_db_ + 1) % dbs_.size();

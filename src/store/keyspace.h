@@ -30,6 +30,11 @@ class Keyspace {
   // Runs the active expiry cycle over the databases, resuming where the last call stopped.
   void active_expire_cycle(int64_t now_ms, int64_t deadline_us);
   void periodic_maintenance();
+  // While paused, nothing expires: lookups see keys whose time has passed and the active
+  // cycle does not run. An AOF replay needs this: the file records each expiry as a DEL at
+  // the point it happened, and a key must live until then for the commands before it.
+  void pause_expiry(bool paused) { expiry_paused_ = paused; }
+  bool expiry_paused() const { return expiry_paused_; }
 
  private:
   void install_observers(size_t index);
@@ -41,6 +46,7 @@ class Keyspace {
   std::function<void(size_t, std::string_view)> on_created_;
   std::function<void(size_t, std::string_view)> on_missed_;
   size_t next_expire_db_ = 0;
+  bool expiry_paused_ = false;
   uint64_t random_state_ = 0x9e3779b97f4a7c15ULL;
 };
 
