@@ -133,11 +133,15 @@ TEST(Directives, LoglevelIsStoredLowercase) {
             "argument(s) must be one of the following: debug, verbose, notice, warning, nothing");
 }
 
-TEST(Directives, AppendonlyYesIsRefused) {
+TEST(Directives, AppendOnlyDirectivesAreCheckedAsValkeyChecksThem) {
   ServerConfig c;
   EXPECT_EQ(try_set(c, "appendonly", {"no"}), "");
-  EXPECT_EQ(try_set(c, "appendonly", {"yes"}), "append only file persistence is not supported yet");
-  EXPECT_FALSE(c.appendonly);
+  EXPECT_EQ(try_set(c, "appendonly", {"yes"}), "");
+  EXPECT_TRUE(c.appendonly);
+  EXPECT_EQ(try_set(c, "appendfilename", {"dir/x.aof"}),
+            "must be a valid file name without a path");
+  EXPECT_EQ(try_set(c, "appenddirname", {".."}), "must be a valid file name without a path");
+  EXPECT_EQ(try_set(c, "appendfsync", {"always"}), "");
   EXPECT_EQ(try_set(c, "appendonly", {"perhaps"}), "argument must be 'yes' or 'no'");
 }
 
