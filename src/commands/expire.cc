@@ -58,8 +58,10 @@ void expire_generic(CommandContext& ctx, Base base, std::string_view name) {
   // A time already past deletes the key: that is a "del", not an "expired", event.
   // Either way it is recorded as what it did at this moment: the deletion, or the absolute
   // time, so a replay does not move the key's death.
+  // While an AOF replays (expiry paused) a past time is kept as the key's expiry, as Valkey
+  // does: the file's later commands may still touch the key, and its DEL comes after them.
   Propagator& propagation = ctx.engine.propagation;
-  if (v <= ctx.now_ms) {
+  if (v <= ctx.now_ms && !ctx.engine.keyspace.expiry_paused()) {
     db.remove(ctx.arg(1));
     ctx.engine.notify(kNotifyGeneric, "del", ctx.session.db, ctx.arg(1));
     propagation.rewrite({ctx.engine.config.lazyfree_lazy_expire ? "UNLINK" : "DEL", ctx.arg(1)});

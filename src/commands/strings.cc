@@ -59,7 +59,7 @@ void store_value(CommandContext& ctx, std::string_view key, std::string_view val
   store::Database& db = ctx.db();
   int id = ctx.session.db;
   Propagator& propagation = ctx.engine.propagation;
-  if (when_ms > 0 && when_ms <= ctx.now_ms) {
+  if (when_ms > 0 && when_ms <= ctx.now_ms && !ctx.engine.keyspace.expiry_paused()) {
     if (db.remove(key)) {
       ctx.engine.notify(kNotifyGeneric, "del", id, key);
       propagation.rewrite({ctx.engine.config.lazyfree_lazy_expire ? "UNLINK" : "DEL", key});
@@ -184,7 +184,7 @@ void getex_command(CommandContext& ctx) {
   reply_string(ctx, e);
   // Never recorded as sent: as the deletion, PEXPIREAT or PERSIST it amounted to.
   Propagator& propagation = ctx.engine.propagation;
-  if (when_ms > 0 && when_ms <= ctx.now_ms) {
+  if (when_ms > 0 && when_ms <= ctx.now_ms && !ctx.engine.keyspace.expiry_paused()) {
     db.remove(ctx.arg(1));
     ctx.engine.key_modified(ctx.session.db, ctx.arg(1));
     ctx.engine.notify(kNotifyGeneric, "del", ctx.session.db, ctx.arg(1));

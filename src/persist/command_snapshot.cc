@@ -1,5 +1,7 @@
 #include "persist/command_snapshot.h"
 
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -108,6 +110,10 @@ void write_value_commands(RdbSink& out, std::string_view key, const store::Value
 SaveResult write_command_snapshot(int fd, store::Keyspace& keyspace, const SaveOptions& options) {
   SaveResult result;
   RdbSink out(fd);
+  if (options.time_annotation) {
+    std::string stamp = fmt::format("#TS:{}\r\n", options.now_ms / 1000);
+    out.write(stamp.data(), stamp.size());
+  }
   for (size_t i = 0; i < keyspace.db_count() && out.ok(); ++i) {
     store::Database& db = keyspace.db(i);
     if (db.size() == 0) continue;

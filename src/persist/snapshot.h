@@ -20,6 +20,7 @@ struct SaveOptions {
   int64_t key_delay_us = 0;  // rdb-key-save-delay: a test hook that slows saving per key
   uint64_t used_memory = 0;  // the "used-mem" aux field
   bool aof_base = false;     // the "aof-base" aux field: written as an AOF's base file
+  bool time_annotation = false;  // a command base starts with a "#TS:<unix seconds>" line
 };
 
 struct SaveResult {

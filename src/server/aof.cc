@@ -245,6 +245,7 @@ void AppendOnlyFile::flush() {
     return;
   }
   bool wrote = !buffer_.empty();
+  if (wrote && flush_sleep_us_ > 0) ::usleep(static_cast<useconds_t>(flush_sleep_us_));
   if (wrote) write_buffer();
   switch (engine_.config.appendfsync) {
     case config::AppendFsync::kAlways:
@@ -360,6 +361,7 @@ bool AppendOnlyFile::write_base(const std::string& path, bool rdb_preamble,
   options.checksum = config.rdbchecksum;
   options.key_delay_us = key_delay_us;
   options.used_memory = store::allocated_bytes();
+  options.time_annotation = config.aof_timestamp_enabled;
   persist::SaveResult r = rdb_preamble
                               ? persist::write_snapshot(fd, engine_.keyspace, options)
                               : persist::write_command_snapshot(fd, engine_.keyspace, options);

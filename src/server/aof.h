@@ -59,6 +59,8 @@ class AppendOnlyFile : public commands::PropagationSink {
   bool waiting_for_first_rewrite() const { return state_ == State::kWaitRewrite; }
   // Flushes and fsyncs now (SHUTDOWN).
   void sync_now();
+  bool pending() const { return !buffer_.empty(); }
+  void set_flush_sleep(int64_t us) { flush_sleep_us_ = us; }
 
   // --- rewrite ---
   // In the parent, before the fork: flushes, and starts the incr file the writes made during
@@ -119,6 +121,7 @@ class AppendOnlyFile : public commands::PropagationSink {
   int64_t last_rewrite_seconds_ = -1;
   uint64_t delayed_fsyncs_ = 0;
   bool rewrite_preamble_ = true;  // the running rewrite's aof-use-rdb-preamble
+  int64_t flush_sleep_us_ = 0;    // DEBUG AOF-FLUSH-SLEEP
   int64_t next_auto_rewrite_ms_ = 0;
 };
 

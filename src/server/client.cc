@@ -85,6 +85,9 @@ void Client::on_readable() {
 }
 
 void Client::on_writable() {
+  // Replies written in this iteration may acknowledge writes the AOF has not written yet:
+  // they go out from before_sleep, after the AOF flush.
+  if (server_->persistence().aof_pending()) return server_->schedule_write(this);
   if (!closing_ || !output_.empty()) flush();
 }
 

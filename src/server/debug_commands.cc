@@ -187,6 +187,22 @@ void debug_reload(Server& server, CommandContext& ctx) {
   ctx.reply.ok();
 }
 
+// Empties the dataset and replays the AOF into it, as a restart would (the Valkey tests'
+// way of checking what the file holds).
+void debug_loadaof(Server& server, CommandContext& ctx) {
+  for (size_t db = 0; db < ctx.engine.keyspace.db_count(); ++db) {
+    ctx.engine.database_emptied(static_cast<int>(db));
+  }
+  ctx.engine.keyspace.flush_all();
+  std::string error;
+  if (!server.persistence().reload_aof(&error)) {
+    CACHET_LOG_WARNING("DEBUG LOADAOF failed: {}", error);
+    return ctx.reply.error("ERR Error trying to load the AOF files, check server logs.");
+  }
+  CACHET_LOG_NOTICE("Append Only File loaded by DEBUG LOADAOF");
+  ctx.reply.ok();
+}
+
 void shutdown_command(Server& server, CommandContext& ctx) {
   bool abort = false, save = false, nosave = false, force = false;
   for (size_t i = 1; i < ctx.argc(); ++i) {
@@ -254,6 +270,15 @@ void register_debug_commands(Server& server, commands::CommandTable& t) {
     ctx.reply.ok();
   });
   sub("reload", -2, [srv](CommandContext& ctx) { debug_reload(*srv, ctx); });
+  sub("loadaof", 2, [srv](CommandContext& ctx) { debug_loadaof(*srv, ctx); });
+  sub("aof-flush-sleep", 3, [srv](CommandContext& ctx) {
+    int64_t us;
+    if (!parse_int64(ctx.arg(2), &us) || us < 0) {
+      return ctx.reply.error(commands::errors::kNotInteger);
+    }
+    srv->persistence().set_aof_flush_sleep(us);
+    ctx.reply.ok();
+  });
   sub("digest", 2, [](CommandContext& ctx) {
     ctx.reply.simple(digest_hex(dataset_digest(ctx.engine.keyspace)));
   });

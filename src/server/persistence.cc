@@ -79,6 +79,18 @@ bool Persistence::aof_load_step(int64_t budget_us, std::string* error) {
   return aof_.open_after_load(error);
 }
 
+bool Persistence::reload_aof(std::string* error) {
+  aof_.flush();
+  AofLoader loader(engine_, aof_.files_to_load(), config_.aof_load_truncated);
+  while (loader.ok() && !loader.done()) loader.step(1'000'000);
+  if (!loader.ok()) {
+    *error = loader.error();
+    return false;
+  }
+  engine_.dirty = 0;
+  return true;
+}
+
 bool Persistence::begin_loading(int64_t now_ms, std::string* error, bool merge) {
   auto loader = std::make_unique<persist::SnapshotLoader>(
       path(), engine_.keyspace, commands::load_limits(config_), now_ms, true, merge);

@@ -57,8 +57,15 @@ class Persistence {
   // Writes what this loop iteration recorded to the AOF (fsync as configured); called before
   // replies are sent, so no client is told of a write the file does not hold.
   void flush_aof() { aof_.flush(); }
+  // Writes recorded but not yet written to the AOF.
+  bool aof_pending() const { return aof_.pending(); }
+  // DEBUG AOF-FLUSH-SLEEP: a pause before each AOF write, for tests of the reply ordering.
+  void set_aof_flush_sleep(int64_t us) { aof_.set_flush_sleep(us); }
   // Flushes and fsyncs the AOF (shutdown).
   void sync_aof() { aof_.sync_now(); }
+  // DEBUG LOADAOF: writes out what is buffered and replays the AOF files into the (emptied)
+  // dataset now. False with the reason when they do not load.
+  bool reload_aof(std::string* error);
   // BGSAVE SCHEDULE while a save runs: start one once it ends.
   void schedule_bgsave() { bgsave_scheduled_ = true; }
   bool bgsave_scheduled() const { return bgsave_scheduled_; }

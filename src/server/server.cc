@@ -110,6 +110,9 @@ int Server::run() {
     return 1;
   }
   write_pid_file();
+  // The banner (with the PID tools look for) comes before loading, which may fail.
+  log_banner();
+  CACHET_LOG_NOTICE("Server initialized");
   if (!persistence_->begin_startup_load(now_ms(), &error)) {
     CACHET_LOG_WARNING("Fatal error loading the DB: {}. Exiting.", error);
     std::fprintf(stderr, "Fatal error loading the DB: %s. Exiting.\n", error.c_str());
@@ -118,8 +121,6 @@ int Server::run() {
   loop_.set_before_sleep([this] { return before_sleep(); });
   loop_.set_periodic([this] { return std::max<int64_t>(1, 1000 / config_.hz); },
                      [this] { cron(); });
-  log_banner();
-  CACHET_LOG_NOTICE("Server initialized");
   std::string ready = "Ready to accept connections";
   if (plain_) ready += " tcp";
   if (tls_listener_) ready += " tls";
