@@ -320,6 +320,8 @@ std::vector<Directive> build_table() {
   // when loading) and fsyncs a rewrite once, at its end.
   t.push_back(bool_directive("aof-timestamp-enabled", &C::aof_timestamp_enabled));
   t.push_back(bool_directive("aof-rewrite-incremental-fsync", &C::aof_rewrite_incremental_fsync));
+  t.push_back(bool_directive("aof-disable-auto-gc", &C::aof_disable_auto_gc, 0,
+                             ApplyGroup::kAppendonly));
   constexpr ApplyGroup M = ApplyGroup::kMaxmemory;
   t.push_back(memory_directive("maxmemory", &C::maxmemory, 0, kMax, 0, M));
   t.push_back(enum_directive<MaxmemoryPolicy>(

@@ -96,6 +96,7 @@ struct ServerConfig {
   bool aof_use_rdb_preamble = true;
   bool aof_timestamp_enabled = false;
   bool aof_rewrite_incremental_fsync = true;
+  bool aof_disable_auto_gc = false;  // keep the files a rewrite retires (a test hook)
   int64_t maxmemory = 0;
   MaxmemoryPolicy maxmemory_policy = MaxmemoryPolicy::kNoeviction;
   int64_t maxmemory_samples = 5;

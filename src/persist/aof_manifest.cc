@@ -138,19 +138,23 @@ const AofFileInfo& AofManifest::new_incr(std::string_view prefix) {
 }
 
 void AofManifest::retire_incr_but_last() {
-  while (incr_.size() > 1) {
-    AofFileInfo f = std::move(incr_.front());
-    incr_.erase(incr_.begin());
-    f.type = AofFileType::kHistory;
-    history_.push_back(std::move(f));
+  if (incr_.size() <= 1) return;
+  // Newest history first, as Valkey lists it: the retired incr files go in front of the base
+  // new_base() just retired, in their own order.
+  for (auto it = incr_.end() - 1; it != incr_.begin();) {
+    --it;
+    it->type = AofFileType::kHistory;
+    history_.insert(history_.begin(), std::move(*it));
   }
+  incr_.erase(incr_.begin(), incr_.end() - 1);
 }
 
 void AofManifest::retire_all_incr() {
-  retire_incr_but_last();
-  if (incr_.empty()) return;
-  incr_.front().type = AofFileType::kHistory;
-  history_.push_back(std::move(incr_.front()));
+  for (auto it = incr_.end(); it != incr_.begin();) {
+    --it;
+    it->type = AofFileType::kHistory;
+    history_.insert(history_.begin(), std::move(*it));
+  }
   incr_.clear();
 }
 

@@ -65,6 +65,7 @@ std::string AppendOnlyFile::temp_incr_name() const {
 bool AppendOnlyFile::read_manifest(std::string* error) {
   const config::ServerConfig& config = engine_.config;
   std::string manifest_path = path_in_dir(config.appendfilename + ".manifest");
+  manifest_ = persist::AofManifest();
   if (exists(manifest_path)) {
     std::FILE* f = std::fopen(manifest_path.c_str(), "r");
     if (f == nullptr) {
@@ -81,7 +82,13 @@ bool AppendOnlyFile::read_manifest(std::string* error) {
   }
   // An AOF from before multi-part files sits in `dir` itself: it becomes the base, as Valkey
   // upgrades it (only when AOF is on; otherwise the file is left alone).
-  if (config.appendonly && manifest_.empty() && exists(config.appendfilename)) {
+  // Also when a manifest already names it but the move did not happen (an upgrade
+  // interrupted between the two steps).
+  const std::optional<persist::AofFileInfo>& base = manifest_.base();
+  bool interrupted = base && manifest_.incr().empty() && base->name == config.appendfilename &&
+                     !exists(path_in_dir(config.appendfilename));
+  if (config.appendonly && exists(config.appendfilename) &&
+      (!exists(dir()) || manifest_.empty() || interrupted)) {
     if (!create_dir(error)) return false;
     persist::AofManifest upgraded;
     upgraded.adopt_base(config.appendfilename);
@@ -466,6 +473,7 @@ int64_t AppendOnlyFile::auto_rewrite_backoff_ms() const {
 }
 
 void AppendOnlyFile::delete_history() {
+  if (engine_.config.aof_disable_auto_gc) return;
   for (const persist::AofFileInfo& f : manifest_.history()) {
     CACHET_LOG_NOTICE("Removing the history file {} in the background", f.name);
     ::unlink(path_in_dir(f.name).c_str());

@@ -78,6 +78,9 @@ class AppendOnlyFile : public commands::PropagationSink {
   void note_rewrite_started(int64_t now_ms);
   void note_rewrite_failed_to_start();
 
+  // Deletes the files a rewrite retired (unless aof-disable-auto-gc) and drops them from the
+  // manifest.
+  void delete_history();
   // Writes refused because the file cannot be written (an error for the client, or "").
   std::string write_error() const;
   void info(std::string& out, bool rewrite_in_progress, bool rewrite_scheduled,
@@ -93,7 +96,6 @@ class AppendOnlyFile : public commands::PropagationSink {
   // Opens `name` in the AOF directory for appending (truncating with `truncate`).
   int open_for_append(const std::string& name, bool truncate, std::string* error);
   void retire_fd();
-  void delete_history();
   void write_buffer();
   int64_t auto_rewrite_backoff_ms() const;
   // Writes the dataset to `path` as a base file (RDB, or commands) and fsyncs it.

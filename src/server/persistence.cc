@@ -81,6 +81,9 @@ bool Persistence::aof_load_step(int64_t budget_us, std::string* error) {
 
 bool Persistence::reload_aof(std::string* error) {
   aof_.flush();
+  // As Valkey: the manifest is read again from disk, and history files go.
+  if (!aof_.read_manifest(error)) return false;
+  aof_.delete_history();
   AofLoader loader(engine_, aof_.files_to_load(), config_.aof_load_truncated);
   while (loader.ok() && !loader.done()) loader.step(1'000'000);
   if (!loader.ok()) {
@@ -240,6 +243,11 @@ Persistence::RewriteResult Persistence::bgrewriteaof(int64_t now_ms) {
     return RewriteResult::kScheduled;
   }
   return start_rewrite(now_ms) ? RewriteResult::kStarted : RewriteResult::kFailed;
+}
+
+bool Persistence::apply_aof_config(int64_t now_ms, std::string* error) {
+  aof_.delete_history();  // aof-disable-auto-gc turned off: what was kept goes now
+  return set_appendonly(config_.appendonly, now_ms, error);
 }
 
 bool Persistence::set_appendonly(bool on, int64_t now_ms, std::string* error) {

@@ -54,6 +54,8 @@ class Persistence {
   // CONFIG SET appendonly: enabling starts (or schedules) the rewrite that makes the first
   // base; disabling stops recording and any rewrite.
   bool set_appendonly(bool on, int64_t now_ms, std::string* error);
+  // After CONFIG SET of appendonly or aof-disable-auto-gc.
+  bool apply_aof_config(int64_t now_ms, std::string* error);
   // Writes what this loop iteration recorded to the AOF (fsync as configured); called before
   // replies are sent, so no client is told of a write the file does not hold.
   void flush_aof() { aof_.flush(); }

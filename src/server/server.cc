@@ -115,7 +115,9 @@ int Server::run() {
   CACHET_LOG_NOTICE("Server initialized");
   if (!persistence_->begin_startup_load(now_ms(), &error)) {
     CACHET_LOG_WARNING("Fatal error loading the DB: {}. Exiting.", error);
-    std::fprintf(stderr, "Fatal error loading the DB: %s. Exiting.\n", error.c_str());
+    if (!config_.logfile.empty()) {  // otherwise the log is on stdout already
+      std::fprintf(stderr, "Fatal error loading the DB: %s. Exiting.\n", error.c_str());
+    }
     return 1;
   }
   loop_.set_before_sleep([this] { return before_sleep(); });
@@ -227,7 +229,7 @@ bool Server::before_sleep() {
       // At once, as Valkey: no client may be served from a dataset that failed to load, and
       // nothing may be saved over the files it came from.
       CACHET_LOG_WARNING("{}", error);
-      std::fprintf(stderr, "%s\n", error.c_str());
+      if (!config_.logfile.empty()) std::fprintf(stderr, "%s\n", error.c_str());
       std::exit(1);
     }
     still_loading = loading();

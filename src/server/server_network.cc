@@ -185,7 +185,7 @@ bool Server::apply(config::ApplyGroup group, std::string* error) {
       apply_memory_limits();
       return true;
     case config::ApplyGroup::kAppendonly:
-      return persistence_->set_appendonly(config_.appendonly, now_ms(), error);
+      return persistence_->apply_aof_config(now_ms(), error);
   }
   return true;
 }

@@ -24,8 +24,8 @@ TEST(AofManifest, RewriteRetiresTheOldBaseAndIncrFiles) {
   m.retire_incr_but_last();
   EXPECT_EQ(m.to_string(),
             "file a.aof.2.base.rdb seq 2 type b\n"
-            "file a.aof.1.base.rdb seq 1 type h\n"
             "file a.aof.1.incr.aof seq 1 type h\n"
+            "file a.aof.1.base.rdb seq 1 type h\n"
             "file a.aof.2.incr.aof seq 2 type i\n");
   m.clear_history();
   EXPECT_EQ(m.history().size(), 0u);
