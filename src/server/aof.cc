@@ -450,7 +450,6 @@ void AppendOnlyFile::rewrite_finished(pid_t pid, int status, int64_t now_ms) {
     last_rewrite_ok_ = false;
   }
   consecutive_failures_ = last_rewrite_ok_ ? 0 : consecutive_failures_ + 1;
-  if (!last_rewrite_ok_) next_auto_rewrite_ms_ = now_ms + auto_rewrite_backoff_ms();
   remove_temp_base(pid);
   if (state_ == State::kWaitRewrite) {
     // The first rewrite failed: what was recorded meanwhile is in no base; the next attempt
@@ -458,18 +457,34 @@ void AppendOnlyFile::rewrite_finished(pid_t pid, int status, int64_t now_ms) {
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
     buffer_.clear();
+    CACHET_LOG_NOTICE("Removing the temp incr aof file {} in the background", temp_incr_name());
     ::unlink(path_in_dir(temp_incr_name()).c_str());
   }
   last_rewrite_seconds_ = rewrite_start_ms_ >= 0 ? (now_ms - rewrite_start_ms_) / 1000 : -1;
   rewrite_start_ms_ = -1;
 }
 
-int64_t AppendOnlyFile::auto_rewrite_backoff_ms() const {
+bool AppendOnlyFile::rewrite_limited(int64_t now_ms) {
   // As Valkey: after three failures in a row the automatic rewrite waits 1, 2, 4 ... up to
-  // 60 minutes; BGREWRITEAOF still runs at once.
-  if (consecutive_failures_ < 3) return 0;
-  int64_t minutes = int64_t{1} << std::min<uint64_t>(consecutive_failures_ - 3, 6);
-  return std::min<int64_t>(minutes, 60) * 60 * 1000;
+  // 60 minutes between attempts, so a failing disk is not hit with a fork every tick;
+  // BGREWRITEAOF still runs at once.
+  if (consecutive_failures_ < 3) {
+    next_delay_minutes_ = 0;
+    next_auto_rewrite_ms_ = 0;
+    return false;
+  }
+  if (next_auto_rewrite_ms_ != 0) {
+    if (now_ms < next_auto_rewrite_ms_) return true;
+    next_auto_rewrite_ms_ = 0;
+    return false;
+  }
+  next_delay_minutes_ = next_delay_minutes_ == 0 ? 1 : std::min<int64_t>(next_delay_minutes_ * 2, 60);
+  next_auto_rewrite_ms_ = now_ms + next_delay_minutes_ * 60 * 1000;
+  CACHET_LOG_WARNING(
+      "Background AOF rewrite has repeatedly failed and triggered the limit, will retry in {} "
+      "minutes",
+      next_delay_minutes_);
+  return true;
 }
 
 void AppendOnlyFile::delete_history() {
@@ -484,14 +499,16 @@ void AppendOnlyFile::delete_history() {
   if (!persist_manifest(manifest_, &error)) CACHET_LOG_WARNING("{}", error);
 }
 
-bool AppendOnlyFile::rewrite_due(int64_t now_ms) const {
+bool AppendOnlyFile::rewrite_due(int64_t now_ms) {
   const config::ServerConfig& config = engine_.config;
   if (state_ != State::kOn || config.auto_aof_rewrite_percentage == 0) return false;
   if (current_size_ < static_cast<uint64_t>(config.auto_aof_rewrite_min_size)) return false;
-  if (now_ms < next_auto_rewrite_ms_) return false;
   uint64_t base = base_size_ > 0 ? base_size_ : 1;
   uint64_t growth_percent = current_size_ * 100 / base;
-  return growth_percent >= 100 + static_cast<uint64_t>(config.auto_aof_rewrite_percentage);
+  if (growth_percent < 100 + static_cast<uint64_t>(config.auto_aof_rewrite_percentage)) {
+    return false;
+  }
+  return !rewrite_limited(now_ms);
 }
 
 std::string AppendOnlyFile::write_error() const {

@@ -74,7 +74,7 @@ class AppendOnlyFile : public commands::PropagationSink {
   // A killed child's temporary file.
   static void remove_temp_base(pid_t pid);
   // The automatic rewrite's trigger: auto-aof-rewrite-percentage / -min-size.
-  bool rewrite_due(int64_t now_ms) const;
+  bool rewrite_due(int64_t now_ms);
   void note_rewrite_started(int64_t now_ms);
   void note_rewrite_failed_to_start();
 
@@ -97,7 +97,8 @@ class AppendOnlyFile : public commands::PropagationSink {
   int open_for_append(const std::string& name, bool truncate, std::string* error);
   void retire_fd();
   void write_buffer();
-  int64_t auto_rewrite_backoff_ms() const;
+  // True while the automatic rewrite waits after repeated failures (logs when it starts).
+  bool rewrite_limited(int64_t now_ms);
   // Writes the dataset to `path` as a base file (RDB, or commands) and fsyncs it.
   bool write_base(const std::string& path, bool rdb_preamble, int64_t key_delay_us);
 
@@ -124,7 +125,8 @@ class AppendOnlyFile : public commands::PropagationSink {
   uint64_t delayed_fsyncs_ = 0;
   bool rewrite_preamble_ = true;  // the running rewrite's aof-use-rdb-preamble
   int64_t flush_sleep_us_ = 0;    // DEBUG AOF-FLUSH-SLEEP
-  int64_t next_auto_rewrite_ms_ = 0;
+  int64_t next_auto_rewrite_ms_ = 0;  // 0: no wait in force
+  int64_t next_delay_minutes_ = 0;
 };
 
 }  // namespace cachet::server

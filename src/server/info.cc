@@ -152,7 +152,7 @@ void section_stats(Server& s, std::string& out) {
       "evicted_scripts:0\r\ntotal_eviction_exceeded_time:{}\r\n"
       "current_eviction_exceeded_time:{}\r\nkeyspace_hits:{}\r\nkeyspace_misses:{}\r\n"
       "pubsub_channels:{}\r\npubsub_patterns:{}\r\npubsubshard_channels:{}\r\n"
-      "latest_fork_usec:0\r\ntotal_forks:0\r\nmigrate_cached_sockets:0\r\n"
+      "latest_fork_usec:{}\r\ntotal_forks:{}\r\nmigrate_cached_sockets:0\r\n"
       "total_active_defrag_time:0\r\ntracking_total_keys:0\r\ntotal_error_replies:{}\r\n"
       "dump_payload_sanitizations:0\r\ntotal_reads_processed:0\r\ntotal_writes_processed:0\r\n"
       "client_query_buffer_limit_disconnections:{}\r\n"
@@ -162,7 +162,8 @@ void section_stats(Server& s, std::string& out) {
       s.engine().eviction.total_exceeded_ms(), s.engine().eviction.current_exceeded_ms(),
       ks.keyspace_hits, ks.keyspace_misses, pubsub.active_count(commands::PubSubKind::kChannel),
       pubsub.active_count(commands::PubSubKind::kPattern),
-      pubsub.active_count(commands::PubSubKind::kShard), st.total_error_replies,
+      pubsub.active_count(commands::PubSubKind::kShard), s.persistence().latest_fork_us(),
+      s.persistence().total_forks(), st.total_error_replies,
       st.client_query_buffer_limit_disconnections,
       st.client_output_buffer_limit_disconnections, s.tls_stats().handshake_failures());
 }

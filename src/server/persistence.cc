@@ -177,7 +177,12 @@ bool Persistence::save(int64_t now_ms, std::string* error) {
 
 pid_t Persistence::fork_child(const std::function<bool(pid_t self)>& body) {
   pid_t parent = getpid();
+  int64_t start = monotonic_us();
   pid_t pid = fork();
+  if (pid > 0) {
+    ++total_forks_;
+    latest_fork_us_ = monotonic_us() - start;
+  }
   if (pid != 0) return pid;
   // The child owns a copy-on-write view of the keyspace as it was at fork: write it and
   // leave without running the parent's destructors or flushing its buffers.

@@ -82,6 +82,9 @@ class Persistence {
   // stop-writes-on-bgsave-error, or the AOF cannot be written), or "" when they are not.
   std::string write_refusal() const;
   int64_t last_save_s() const { return last_save_s_; }
+  // INFO stats: forks made, and how long the last one held the engine thread.
+  uint64_t total_forks() const { return total_forks_; }
+  int64_t latest_fork_us() const { return latest_fork_us_; }
   void info(std::string& out, int64_t now_ms) const;
 
  private:
@@ -117,6 +120,8 @@ class Persistence {
   int64_t last_bgsave_duration_s_ = -1;
   int64_t last_bgsave_try_s_ = 0;
   uint64_t saves_ = 0;
+  uint64_t total_forks_ = 0;
+  int64_t latest_fork_us_ = 0;
 };
 
 }  // namespace cachet::server
