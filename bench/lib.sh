@@ -189,12 +189,15 @@ assign_ports() {  # assign_ports WITH_TLS(0|1)
 # ---------------------------------------------------------------------------
 # Servers
 # ---------------------------------------------------------------------------
+# CLI_TIMEOUT (seconds, default 5) bounds each call; a SAVE of 10M keys needs more.
 cli() {  # cli SERVER plain|tls ARGS...
   local s=$1 transport=$2; shift 2
+  local limit=${CLI_TIMEOUT:-5}
   if [[ $transport == tls ]]; then
-    timeout 5 "$REDIS_CLI" -h 127.0.0.1 -p "${TLS_PORT[$s]}" --tls --cacert "$CERT_DIR/ca.crt" "$@"
+    timeout "$limit" "$REDIS_CLI" -h 127.0.0.1 -p "${TLS_PORT[$s]}" --tls \
+      --cacert "$CERT_DIR/ca.crt" "$@"
   else
-    timeout 5 "$REDIS_CLI" -h 127.0.0.1 -p "${PORT[$s]}" "$@"
+    timeout "$limit" "$REDIS_CLI" -h 127.0.0.1 -p "${PORT[$s]}" "$@"
   fi
 }
 

@@ -83,6 +83,7 @@ bool AofLoader::open_next_file() {
   valid_up_to_ = 0;
   in_multi_ = false;
   queued_.clear();
+  session_.db = 0;  // each file starts in database 0, as a new connection would
   char magic[5];
   ssize_t n = ::pread(fd_, magic, sizeof magic, 0);
   if (n == 5 && std::memcmp(magic, "REDIS", 5) == 0) {
