@@ -3,9 +3,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
-#include <cstring>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "common/strings.h"
@@ -133,19 +131,10 @@ SaveResult write_command_snapshot(int fd, store::Keyspace& keyspace, const SaveO
         bulk(out, ms);
       }
       ++result.keys;
-      if (options.key_delay_us > 0) {
-        std::this_thread::sleep_for(std::chrono::microseconds(options.key_delay_us));
-      }
+      pause_after_key(options);
     });
   }
-  out.flush();
-  result.bytes = out.bytes();
-  if (!out.ok()) {
-    result.error = std::strerror(out.error());
-    return result;
-  }
-  result.ok = true;
-  return result;
+  return finish_save(out, result);
 }
 
 }  // namespace cachet::persist

@@ -79,14 +79,16 @@ SaveResult write_snapshot(int fd, store::Keyspace& keyspace, const SaveOptions& 
       write_string(out, e->key_view(), options.compress);
       write_value(out, e->value, options.compress);
       ++result.keys;
-      if (options.key_delay_us > 0) {
-        std::this_thread::sleep_for(std::chrono::microseconds(options.key_delay_us));
-      }
+      pause_after_key(options);
     });
   }
   out.byte(rdb::kOpEof);
   uint64_t crc = options.checksum ? out.crc() : 0;
   out.write(&crc, 8);
+  return finish_save(out, result);
+}
+
+SaveResult finish_save(RdbSink& out, SaveResult result) {
   out.flush();
   result.bytes = out.bytes();
   if (!out.ok()) {
@@ -95,6 +97,12 @@ SaveResult write_snapshot(int fd, store::Keyspace& keyspace, const SaveOptions& 
   }
   result.ok = true;
   return result;
+}
+
+void pause_after_key(const SaveOptions& options) {
+  if (options.key_delay_us > 0) {
+    std::this_thread::sleep_for(std::chrono::microseconds(options.key_delay_us));
+  }
 }
 
 SaveResult save_snapshot(const std::string& path, store::Keyspace& keyspace,

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "persist/rdb_reader.h"
+#include "persist/rdb_writer.h"
 #include "store/keyspace.h"
 
 namespace cachet::persist {
@@ -35,6 +36,11 @@ SaveResult write_snapshot(int fd, store::Keyspace& keyspace, const SaveOptions& 
 // Writes it to `path` through a temporary file in the same directory, then fsync and rename.
 SaveResult save_snapshot(const std::string& path, store::Keyspace& keyspace,
                          const SaveOptions& options);
+
+// Flushes `out` and completes `result`: its size, or the write error that stopped it.
+SaveResult finish_save(RdbSink& out, SaveResult result);
+// Sleeps `options.key_delay_us` (rdb-key-save-delay) after a key, when set.
+void pause_after_key(const SaveOptions& options);
 
 // fsyncs the directory `dir`, which makes a rename or a new file in it durable.
 void sync_directory(const std::string& dir);
