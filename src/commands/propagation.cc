@@ -13,11 +13,12 @@ void Propagator::begin_call() {
   frames_.emplace_back();
 }
 
-void Propagator::end_call(int db, bool changed, const std::vector<std::string_view>& argv) {
+void Propagator::end_call(int db, bool write, bool changed,
+                          const std::vector<std::string_view>& argv) {
   if (frames_.empty()) return;  // a sink arrived during the call (CONFIG SET appendonly yes)
   Frame frame = std::move(frames_.back());
   frames_.pop_back();
-  if (!frame.suppressed && (changed || frame.forced) && enabled()) {
+  if (write && !frame.suppressed && (changed || frame.forced) && enabled()) {
     if (frame.rewritten) {
       pending_.push_back({db, std::move(frame.argv)});
     } else {

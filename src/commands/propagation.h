@@ -33,9 +33,11 @@ class Propagator {
   // Brackets one command. Calls nest (EXEC runs its queue through them); the unit is handed
   // to the sinks when the outermost call ends.
   void begin_call();
-  // `changed`: the command changed the dataset (its change counter moved). Records the
-  // command (or what it asked to be recorded as) when it changed something or forced it.
-  void end_call(int db, bool changed, const std::vector<std::string_view>& argv);
+  // `write`: the command is a write command; only those are recorded (EXEC's queue records
+  // itself; DEBUG LOADAOF's replay must record nothing). `changed`: its change counter moved.
+  // Records the command (or what it asked to be recorded as) when it changed something or
+  // forced it.
+  void end_call(int db, bool write, bool changed, const std::vector<std::string_view>& argv);
 
   // The running command is recorded as `argv` instead of as sent.
   void rewrite(std::vector<std::string> argv);

@@ -296,9 +296,7 @@ void Client::invoke(commands::CommandSpec& spec, const std::vector<std::string_v
   int db = session_.db;
   propagation.begin_call();
   spec.handler(ctx);
-  // Only writes are recorded: EXEC's own count moves with its queue's, which record
-  // themselves.
-  propagation.end_call(db, spec.has(commands::kWrite) && engine.dirty != dirty_before, args);
+  propagation.end_call(db, spec.has(commands::kWrite), engine.dirty != dirty_before, args);
   access.set_suppressed(was_suppressed);
   server_->set_current_client(previous);
   // Inside EXEC, CLIENT LIST keeps showing "exec" as the running command.

@@ -298,6 +298,25 @@ def test_writes_are_appended_as_resp_with_select(server_factory, data, binary):
     assert raw.endswith(b"\r\n$1\r\nc\r\n$1\r\n3\r\n")
 
 
+def test_debug_loadaof_replays_and_records_nothing(server_factory, data, binary):
+    s = start_aof(server_factory, data, binary=binary)
+    c = s.client()
+    c.set("gone", "x")
+    c.flushall()  # replaying it must not make DEBUG LOADAOF a recorded write
+    c.rpush("list", "a", "b")
+    c.set("ttl", "v", ex=1000)
+    expected = {"list": c.lrange("list", 0, -1), "ttl": c.get("ttl")}
+    aofdir = data / "appendonlydir"
+    wait_until(lambda: incr_commands(aofdir)[-1][0] == "SET", message="the writes")
+    before = incr_commands(aofdir)
+    assert c.execute_command("DEBUG", "LOADAOF") == "OK"
+    assert {"list": c.lrange("list", 0, -1), "ttl": c.get("ttl")} == expected
+    assert c.exists("gone") == 0 and 0 < c.ttl("ttl") <= 1000
+    c.set("after", "1")  # a marker: everything before it has been written
+    wait_until(lambda: incr_commands(aofdir)[-1] == ["SET", "after", "1"], message="the marker")
+    assert incr_commands(aofdir) == before + [["SET", "after", "1"]]
+
+
 def test_restart_replays_every_db_and_ttl(server_factory, data, binary):
     s = start_aof(server_factory, data, binary=binary)
     c = s.client()

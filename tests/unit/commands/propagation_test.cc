@@ -29,11 +29,11 @@ TEST(Propagator, WithoutSinksNothingIsKept) {
   p.begin_call();
   p.rewrite({"SET", "k", "v"});
   p.also(0, {"DEL", "x"});
-  p.end_call(0, true, Argv{"set", "k", "v"});
+  p.end_call(0, true, true, Argv{"set", "k", "v"});
   RecordingSink sink;
   p.add_sink(&sink);
   p.begin_call();
-  p.end_call(0, false, Argv{"get", "k"});
+  p.end_call(0, false, false, Argv{"get", "k"});
   EXPECT_TRUE(sink.lines.empty());
 }
 
@@ -42,18 +42,18 @@ TEST(Propagator, RecordsChangingCommandsAsSentOrAsRewritten) {
   RecordingSink sink;
   p.add_sink(&sink);
   p.begin_call();
-  p.end_call(3, true, Argv{"set", "k", "v"});
+  p.end_call(3, true, true, Argv{"set", "k", "v"});
   p.begin_call();
   p.rewrite({"PEXPIREAT", "k", "100"});
-  p.end_call(3, true, Argv{"expire", "k", "1"});
+  p.end_call(3, true, true, Argv{"expire", "k", "1"});
   p.begin_call();
-  p.end_call(3, false, Argv{"del", "missing"});  // changed nothing
+  p.end_call(3, true, false, Argv{"del", "missing"});  // changed nothing
   p.begin_call();
   p.force();
-  p.end_call(0, false, Argv{"flushall"});
+  p.end_call(0, true, false, Argv{"flushall"});
   p.begin_call();
   p.suppress();
-  p.end_call(0, true, Argv{"set", "k", "v", "ex", "0"});
+  p.end_call(0, true, true, Argv{"set", "k", "v", "ex", "0"});
   EXPECT_EQ(sink.lines,
             (std::vector<std::string>{"3:set k v", "3:PEXPIREAT k 100", "0:flushall"}));
 }
@@ -65,13 +65,24 @@ TEST(Propagator, AUnitOfSeveralCommandsIsWrappedInMultiExec) {
   p.begin_call();  // EXEC
   p.begin_call();
   p.also(0, {"UNLINK", "stale"});  // a lazy expiry met by the command
-  p.end_call(0, true, Argv{"incr", "a"});
+  p.end_call(0, true, true, Argv{"incr", "a"});
   p.begin_call();
-  p.end_call(1, true, Argv{"incr", "b"});
+  p.end_call(1, true, true, Argv{"incr", "b"});
   EXPECT_TRUE(sink.lines.empty());  // nothing leaves before the outermost call ends
-  p.end_call(0, false, Argv{"exec"});  // not a write itself: its queue records itself
+  p.end_call(0, false, true, Argv{"exec"});  // not a write itself: its queue records itself
   EXPECT_EQ(sink.lines, (std::vector<std::string>{"-1:MULTI", "0:UNLINK stale", "0:incr a",
                                                   "1:incr b", "-1:EXEC"}));
+}
+
+TEST(Propagator, ANonWriteCommandRecordsNothingEvenWhenWhatItRanAskedTo) {
+  Propagator p;
+  RecordingSink sink;
+  p.add_sink(&sink);
+  p.begin_call();  // DEBUG LOADAOF replaying a FLUSHALL through the handlers
+  p.force();
+  p.rewrite({"SET", "k", "v"});
+  p.end_call(0, false, true, Argv{"debug", "loadaof"});
+  EXPECT_TRUE(sink.lines.empty());
 }
 
 TEST(Propagator, OutsideACommandAnAdditionLeavesAtOnce) {
