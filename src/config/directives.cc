@@ -307,7 +307,8 @@ std::vector<Directive> build_table() {
   t.push_back(enum_directive<AppendFsync>("appendfsync", &C::appendfsync,
                                           {{"always", AppendFsync::kAlways},
                                            {"everysec", AppendFsync::kEverysec},
-                                           {"no", AppendFsync::kNo}}));
+                                           {"no", AppendFsync::kNo}},
+                                          0, ApplyGroup::kAppendonly));
   t.push_back(aof_name_directive("appendfilename", &C::appendfilename));
   t.push_back(aof_name_directive("appenddirname", &C::appenddirname));
   t.push_back(int_directive("auto-aof-rewrite-percentage", &C::auto_aof_rewrite_percentage, 0,

@@ -38,6 +38,21 @@ persist::SaveOptions Persistence::save_options(int64_t now_ms) const {
   return o;
 }
 
+namespace {
+
+// "Loading RDB: 1219576 keys, 33.4 of 109.6 MB (30%), 32.9 MB/s", once a second.
+void log_progress(std::string_view what, const std::string& count, uint64_t done,
+                  uint64_t total, double elapsed_s) {
+  double mb = static_cast<double>(done) / (1024.0 * 1024.0);
+  CACHET_LOG_NOTICE("Loading {}: {}, {:.1f} of {:.1f} MB ({:.0f}%), {:.1f} MB/s", what, count, mb,
+                    static_cast<double>(total) / (1024.0 * 1024.0),
+                    100.0 * static_cast<double>(done) /
+                        static_cast<double>(std::max<uint64_t>(1, total)),
+                    elapsed_s > 0 ? mb / elapsed_s : 0.0);
+}
+
+}  // namespace
+
 bool Persistence::begin_startup_load(int64_t now_ms, std::string* error) {
   if (!aof_.read_manifest(error)) return false;
   if (!config_.appendonly) return begin_loading(now_ms, error);
@@ -66,8 +81,9 @@ bool Persistence::aof_load_step(int64_t budget_us, std::string* error) {
   if (!aof_loader_->done()) {
     if (now - last_progress_log_ms_ >= 1000) {
       last_progress_log_ms_ = now;
-      CACHET_LOG_NOTICE("Loading AOF: {} of {} bytes, {} commands", aof_loader_->bytes_read(),
-                        aof_loader_->total_bytes(), aof_loader_->commands_replayed());
+      log_progress("AOF", fmt::format("{} commands", aof_loader_->commands_replayed()),
+                   aof_loader_->bytes_read(), aof_loader_->total_bytes(),
+                   static_cast<double>(now - loading_start_ms_) / 1000.0);
     }
     return true;
   }
@@ -129,13 +145,8 @@ bool Persistence::load_step(int64_t budget_us, std::string* error) {
   if (!loader_->done()) {
     if (now - last_progress_log_ms_ >= 1000) {
       last_progress_log_ms_ = now;
-      double mb = static_cast<double>(loader_->bytes_read()) / (1024.0 * 1024.0);
-      CACHET_LOG_NOTICE("Loading RDB: {} keys, {:.1f} of {:.1f} MB ({:.0f}%), {:.1f} MB/s",
-                        loader_->keys_loaded(), mb,
-                        static_cast<double>(loader_->file_size()) / (1024.0 * 1024.0),
-                        100.0 * static_cast<double>(loader_->bytes_read()) /
-                            static_cast<double>(std::max<uint64_t>(1, loader_->file_size())),
-                        elapsed_s > 0 ? mb / elapsed_s : 0.0);
+      log_progress("RDB", fmt::format("{} keys", loader_->keys_loaded()), loader_->bytes_read(),
+                   loader_->file_size(), elapsed_s);
     }
     return true;
   }
@@ -252,6 +263,9 @@ Persistence::RewriteResult Persistence::bgrewriteaof(int64_t now_ms) {
 
 bool Persistence::apply_aof_config(int64_t now_ms, std::string* error) {
   aof_.delete_history();  // aof-disable-auto-gc turned off: what was kept goes now
+  // Switched to `always`: what earlier policies left unsynced is synced now, so the promise
+  // holds from this command on.
+  if (config_.appendfsync == config::AppendFsync::kAlways) aof_.sync_now();
   return set_appendonly(config_.appendonly, now_ms, error);
 }
 

@@ -47,6 +47,10 @@ class Persistence {
   bool bgsave_in_progress() const { return child_kind_ == ChildKind::kRdb; }
   bool rewrite_in_progress() const { return child_kind_ == ChildKind::kAof; }
   bool child_running() const { return child_ > 0; }
+  // AOF was enabled at run time and the rewrite making its first base has not finished.
+  bool writing_first_aof_base() const {
+    return rewrite_in_progress() && aof_.waiting_for_first_rewrite();
+  }
 
   // BGREWRITEAOF: starts a rewrite, or schedules one while another child runs.
   enum class RewriteResult { kStarted, kScheduled, kInProgress, kFailed };

@@ -213,7 +213,8 @@ bool Server::before_sleep() {
     if (loading() || prepare_shutdown(!config_.save.empty(), false)) {
       shutdown_requested_ = true;
     } else {
-      CACHET_LOG_WARNING("Error trying to save the DB, can't exit.");
+      CACHET_LOG_WARNING("Errors trying to shut down the server. Check the logs for more "
+                         "information.");
     }
   }
   if (shutdown_requested_) {
@@ -311,6 +312,13 @@ void Server::cron() {
 }
 
 bool Server::prepare_shutdown(bool save, bool force) {
+  // AOF was just enabled and its first base is still being written: without it the AOF
+  // holds nothing, and a restart with appendonly yes would come back empty. As Valkey, only
+  // FORCE exits anyway.
+  if (persistence_->writing_first_aof_base() && !force) {
+    CACHET_LOG_WARNING("Writing initial AOF, can't exit.");
+    return false;
+  }
   persistence_->kill_child();
   persistence_->sync_aof();
   if (!save) return true;

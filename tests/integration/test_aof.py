@@ -632,6 +632,23 @@ def test_automatic_rewrite(server_factory, data, binary):
     assert c2.mget(list(values)) == list(values.values())
 
 
+def test_shutdown_waits_for_the_first_aof_base(server_factory, data, binary):
+    # 20 keys at 50 ms each: the first base takes about a second to write.
+    s = server_factory.start("--dir", str(data), "--rdb-key-save-delay", "50000", binary=binary)
+    c = s.client()
+    c.mset({f"k{i}": str(i) for i in range(20)})
+    assert c.config_set("appendonly", "yes")
+    assert persistence(c)["aof_rewrite_in_progress"] == 1
+    # Exiting now would leave an AOF without the data: refused, as Valkey refuses it.
+    with pytest.raises(redis.ResponseError, match="Errors trying to SHUTDOWN"):
+        c.execute_command("SHUTDOWN")
+    assert c.ping()
+    wait_rewrite_done(c)
+    shutdown(s, c)
+    c2 = start_aof(server_factory, data, binary=binary).client()
+    assert c2.dbsize() == 20
+
+
 def test_config_set_appendonly(server_factory, data, binary):
     s = server_factory.start("--dir", str(data), binary=binary)
     c = s.client()
