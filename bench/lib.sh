@@ -289,6 +289,15 @@ server_ticks() {  # user+system CPU clock ticks of a process (all threads); "" i
 }
 
 now_ns() { date +%s%N; }
+ms_since() { echo $(( ($(now_ns) - $1) / 1000000 )); }  # ms_since START_NS
+
+ratio() {  # ratio A B -> A/B with two decimals, or n/a
+  if [[ $1 =~ ^[0-9.]+$ && $2 =~ ^[0-9.]+$ ]] && awk -v b="$2" 'BEGIN { exit !(b > 0) }'; then
+    awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'
+  else
+    printf 'n/a'
+  fi
+}
 
 median() {  # median VALUES... -> rounded to an integer; non-numeric values ignored
   printf '%s\n' "$@" | awk '$1 ~ /^[0-9.]+$/' | sort -g |

@@ -284,14 +284,6 @@ value() {
   esac
 }
 
-ratio() {  # ratio A B -> A/B with two decimals, or n/a
-  if [[ $1 =~ ^[0-9.]+$ && $2 =~ ^[0-9.]+$ ]] && awk -v b="$2" 'BEGIN { exit !(b > 0) }'; then
-    awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'
-  else
-    printf 'n/a'
-  fi
-}
-
 echo "# cachet vs redis: memory for $KEYS keys"
 echo
 echo "- CPU: $(cpu_model) ($NCPU CPUs online); servers pinned with \`taskset -c $SERVER_CPU\`, \`redis-cli --pipe\` with \`taskset -c $CLIENT_CPU\`"

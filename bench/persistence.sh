@@ -49,7 +49,6 @@ with open(path, "wb") as f:
         f.write(b"*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(key), key, len(value), value))
 EOF
 
-ms_since() { echo $(( ($(now_ns) - $1) / 1000000 )); }
 pss_kb() {  # pss_kb PID -> Pss in kB of that process (0 when gone)
   awk '/^Pss:/ {print $2; found=1} END {if (!found) print 0}' "/proc/$1/smaps_rollup" 2>/dev/null || echo 0
 }
@@ -113,7 +112,6 @@ for ((run = 1; run <= RUNS; run++)); do
   done
 done
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 echo "# RDB snapshots: cachet vs redis-server, $KEYS keys, median of $RUNS runs"
 echo
 echo "- $(cpu_model); servers on CPU $SERVER_CPU, redis-cli/redis-benchmark on CPU $CLIENT_CPU"

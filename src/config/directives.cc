@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <climits>
 
 #include "common/log.h"
@@ -213,6 +214,47 @@ Directive aof_name_directive(std::string name, std::string C::*field) {
   return d;
 }
 
+// shutdown-on-sigterm / shutdown-on-sigint: "default", or any of save|nosave, now, force.
+Directive shutdown_on_signal_directive(std::string name, uint32_t C::*field) {
+  static const std::vector<std::pair<std::string, uint32_t>> kWords = {
+      {"default", 0},
+      {"save", kShutdownSave},
+      {"nosave", kShutdownNoSave},
+      {"now", kShutdownNow},
+      {"force", kShutdownForce}};
+  Directive d;
+  d.name = std::move(name);
+  d.flags = kMultiArg;
+  d.set = [field](C& c, const std::vector<std::string>& args, std::string* err) {
+    uint32_t flags = 0;
+    for (const std::string& a : args) {
+      auto it = std::find_if(kWords.begin(), kWords.end(),
+                             [&](const auto& w) { return iequals(w.first, a); });
+      if (it == kWords.end()) {
+        *err = enum_error({"default", "save", "nosave", "now", "force"});
+        return false;
+      }
+      flags |= it->second;
+    }
+    if ((flags & kShutdownSave) && (flags & kShutdownNoSave)) {
+      *err = "shutdown options SAVE and NOSAVE can't be used simultaneously";
+      return false;
+    }
+    c.*field = flags;
+    return true;
+  };
+  d.get = [field](const C& c) {
+    std::string out;
+    for (const auto& [word, bit] : kWords) {
+      if (bit == 0 || (c.*field & bit) == 0) continue;
+      if (!out.empty()) out += ' ';
+      out += word;
+    }
+    return out.empty() ? std::string("default") : out;
+  };
+  return d;
+}
+
 Directive keyspace_events_directive() {
   Directive d;
   d.name = "notify-keyspace-events";
@@ -323,6 +365,8 @@ std::vector<Directive> build_table() {
   t.push_back(bool_directive("aof-rewrite-incremental-fsync", &C::aof_rewrite_incremental_fsync));
   t.push_back(bool_directive("aof-disable-auto-gc", &C::aof_disable_auto_gc, 0,
                              ApplyGroup::kAppendonly));
+  t.push_back(shutdown_on_signal_directive("shutdown-on-sigterm", &C::shutdown_on_sigterm));
+  t.push_back(shutdown_on_signal_directive("shutdown-on-sigint", &C::shutdown_on_sigint));
   constexpr ApplyGroup M = ApplyGroup::kMaxmemory;
   t.push_back(memory_directive("maxmemory", &C::maxmemory, 0, kMax, 0, M));
   t.push_back(enum_directive<MaxmemoryPolicy>(

@@ -97,6 +97,9 @@ struct ServerConfig {
   bool aof_timestamp_enabled = false;
   bool aof_rewrite_incremental_fsync = true;
   bool aof_disable_auto_gc = false;  // keep the files a rewrite retires (a test hook)
+  // What SIGTERM / SIGINT do: ShutdownFlag bits; 0 = "default" (save when save points exist).
+  uint32_t shutdown_on_sigterm = 0;
+  uint32_t shutdown_on_sigint = 0;
   int64_t maxmemory = 0;
   MaxmemoryPolicy maxmemory_policy = MaxmemoryPolicy::kNoeviction;
   int64_t maxmemory_samples = 5;
@@ -121,6 +124,14 @@ struct ServerConfig {
   int64_t set_max_listpack_value = 64;
   int64_t zset_max_listpack_entries = 128;
   int64_t zset_max_listpack_value = 64;
+};
+
+// shutdown-on-sigterm / shutdown-on-sigint words, as SHUTDOWN's own options.
+enum ShutdownFlag : uint32_t {
+  kShutdownSave = 1 << 0,
+  kShutdownNoSave = 1 << 1,
+  kShutdownNow = 1 << 2,
+  kShutdownForce = 1 << 3,
 };
 
 // Memory values as valkey.conf writes them: 1k = 1000, 1kb = 1024, up to gb; case-insensitive.

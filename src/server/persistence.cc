@@ -364,6 +364,7 @@ void Persistence::cron(int64_t now_ms) {
 
 void Persistence::kill_child() {
   if (child_ <= 0) return;
+  if (rewrite_in_progress()) CACHET_LOG_NOTICE("Killing running AOF rewrite child: {}", child_);
   ::kill(child_, SIGUSR1);
   int status = 0;
   waitpid(child_, &status, 0);

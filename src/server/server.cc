@@ -208,9 +208,12 @@ void Server::serve_blocked_clients() {
 bool Server::before_sleep() {
   if (int sig = g_shutdown_signal.exchange(0); sig != 0) {
     CACHET_LOG_WARNING("Received {} scheduling shutdown...", sig == SIGINT ? "SIGINT" : "SIGTERM");
-    // A signal saves when save points are configured, as Valkey; a half-loaded dataset never
-    // overwrites the dump it came from.
-    if (loading() || prepare_shutdown(!config_.save.empty(), false)) {
+    // A signal saves when save points are configured, as Valkey, unless shutdown-on-sigterm
+    // (-sigint) says otherwise; a half-loaded dataset never overwrites the dump it came from.
+    uint32_t flags = sig == SIGINT ? config_.shutdown_on_sigint : config_.shutdown_on_sigterm;
+    bool save = (flags & config::kShutdownSave) != 0 ||
+                (!config_.save.empty() && (flags & config::kShutdownNoSave) == 0);
+    if (loading() || prepare_shutdown(save, (flags & config::kShutdownForce) != 0)) {
       shutdown_requested_ = true;
     } else {
       CACHET_LOG_WARNING("Errors trying to shut down the server. Check the logs for more "
@@ -325,7 +328,8 @@ bool Server::prepare_shutdown(bool save, bool force) {
   CACHET_LOG_NOTICE("Saving the final RDB snapshot before exiting.");
   std::string error;
   if (persistence_->save(now_ms(), &error)) return true;
-  CACHET_LOG_WARNING("Error trying to save the DB before exiting.");
+  CACHET_LOG_WARNING("{}", force ? "Error trying to save the DB. Exit anyway."
+                                 : "Error trying to save the DB, can't exit.");
   return force;
 }
 

@@ -222,6 +222,18 @@ TEST(DirectiveBuilders, MatchesNameAndAliasesIgnoringCase) {
   EXPECT_FALSE(d.matches("read-only"));
 }
 
+TEST(Directives, ShutdownOnSignalTakesSeveralWordsAsValkeyDoes) {
+  ServerConfig c;
+  EXPECT_EQ(try_set(c, "shutdown-on-sigterm", {"nosave", "force"}), "");
+  EXPECT_EQ(c.shutdown_on_sigterm, kShutdownNoSave | kShutdownForce);
+  EXPECT_EQ(try_set(c, "shutdown-on-sigterm", {"save", "nosave"}),
+            "shutdown options SAVE and NOSAVE can't be used simultaneously");
+  EXPECT_EQ(try_set(c, "shutdown-on-sigint", {"later"}),
+            "argument(s) must be one of the following: default, save, nosave, now, force");
+  EXPECT_EQ(try_set(c, "shutdown-on-sigint", {"default"}), "");
+  EXPECT_EQ(c.shutdown_on_sigint, 0u);
+}
+
 TEST(DirectiveBuilders, EnumError) {
   EXPECT_EQ(enum_error({"a", "b", "c"}), "argument(s) must be one of the following: a, b, c");
 }
