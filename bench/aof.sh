@@ -54,13 +54,15 @@ files_size() {  # files_size GLOB... -> total bytes of the files that exist
   echo "$total"
 }
 
-restart_ms() {  # restart_ms SERVER -> ms from exec until PING answers PONG (loading done)
+# restart SERVER: starts it and sets RESTART_MS to the time from exec until PING answers
+# PONG (loading done). Not a $(...) function: start_server must record the PID in this shell.
+restart() {
   local s=$1 start
   start=$(now_ns)
   start_server "$s" "${AOF_ARGS[@]}"
   # Poll every 10 ms (wait_ready's 100 ms steps would blur a sub-second load).
   until [[ $(cli "$s" plain ping 2>/dev/null) == PONG ]]; do check_alive "$s"; sleep 0.01; done
-  ms_since "$start"
+  RESTART_MS=$(ms_since "$start")
 }
 
 declare -A WRITE_MS INCR_BYTES REPLAY_MS REWRITE_MS BASE_BYTES BASE_LOAD_MS
@@ -76,7 +78,8 @@ run_one() {  # run_one SERVER
   stop_server "$s"
   INCR_BYTES[$s]+="$(files_size "$dir"/*.incr.aof) "
 
-  REPLAY_MS[$s]+="$(restart_ms "$s") "
+  restart "$s"
+  REPLAY_MS[$s]+="$RESTART_MS "
   [[ $(cli "$s" plain dbsize) == "$KEYS" ]] || die "$s did not replay its AOF"
 
   start=$(now_ns)
@@ -87,7 +90,8 @@ run_one() {  # run_one SERVER
   stop_server "$s"
   BASE_BYTES[$s]+="$(files_size "$dir"/*.base.rdb) "
 
-  BASE_LOAD_MS[$s]+="$(restart_ms "$s") "
+  restart "$s"
+  BASE_LOAD_MS[$s]+="$RESTART_MS "
   [[ $(cli "$s" plain dbsize) == "$KEYS" ]] || die "$s did not load its rewritten AOF"
   stop_server "$s"
 }
@@ -102,7 +106,7 @@ done
 echo "# AOF: cachet vs redis-server, $KEYS keys, median of $RUNS runs"
 echo
 echo "- $(cpu_model); servers on CPU $SERVER_CPU, redis-cli on CPU $CLIENT_CPU"
-echo "- both servers: \`${AOF_ARGS[*]}\`; keys key:NNNNNNNNNNNN -> value-NNNNNNNNN sent as one SET each with redis-cli --pipe; redis: $("$REDIS_SERVER" --version | head -1)"
+echo "- both servers: \`--save \"\" ${AOF_ARGS[*]:2}\`; keys key:NNNNNNNNNNNN -> value-NNNNNNNNN sent as one SET each with redis-cli --pipe; redis: $("$REDIS_SERVER" --version | head -1)"
 echo
 echo "| measure | cachet | redis | cachet/redis |"
 echo "|---|---:|---:|---:|"
