@@ -53,7 +53,7 @@ class AppendOnlyFile : public commands::PropagationSink {
   // CONFIG SET appendonly yes: records from now on into a temporary incr file until the
   // first rewrite, which the caller starts (or schedules), makes a base of the dataset.
   bool enable(std::string* error);
-  // CONFIG SET appendonly no, and shutdown: flushes, fsyncs and closes.
+  // CONFIG SET appendonly no: flushes, fsyncs and closes; nothing is recorded after it.
   void disable();
   bool enabled() const { return state_ != State::kOff; }
   bool waiting_for_first_rewrite() const { return state_ == State::kWaitRewrite; }
@@ -71,7 +71,7 @@ class AppendOnlyFile : public commands::PropagationSink {
   // In the parent, once the child `pid` ended: adopts the new base, or cleans up after a
   // failure. `status` is from waitpid.
   void rewrite_finished(pid_t pid, int status, int64_t now_ms);
-  // A killed child's temporary file.
+  // Removes the temporary base file child `pid` was writing.
   static void remove_temp_base(pid_t pid);
   // The automatic rewrite's trigger: auto-aof-rewrite-percentage / -min-size.
   bool rewrite_due(int64_t now_ms);

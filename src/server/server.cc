@@ -24,9 +24,25 @@ namespace cachet::server {
 namespace {
 
 std::atomic<int> g_shutdown_signal{0};
+// Set from the first signal until the shutdown it asked for has failed or finished.
+std::atomic<bool> g_shutdown_pending{false};
+// The temporary file a foreground save writes (temp-<pid>.rdb, in `dir`, the working
+// directory), made ready before any signal can arrive: a handler may not allocate.
+char g_temp_rdb[64];
 
-void on_shutdown_signal(int sig) { g_shutdown_signal = sig; }
-
+void on_shutdown_signal(int sig) {
+  // A second SIGINT while the first one's save is still running, as Valkey: the operator
+  // insists, so leave now, without the half-written snapshot.
+  if (sig == SIGINT && g_shutdown_pending.load()) {
+    static const char kMessage[] = "You insist... exiting now.\n";
+    ssize_t ignored = write(STDOUT_FILENO, kMessage, sizeof kMessage - 1);
+    (void)ignored;
+    unlink(g_temp_rdb);
+    _exit(1);
+  }
+  g_shutdown_pending = true;
+  g_shutdown_signal = sig;
+}
 
 }  // namespace
 
@@ -61,6 +77,7 @@ Server::~Server() {
 }
 
 void Server::install_signal_handlers() {
+  std::snprintf(g_temp_rdb, sizeof g_temp_rdb, "temp-%d.rdb", static_cast<int>(pid_));
   struct sigaction sa {};
   sa.sa_handler = on_shutdown_signal;
   sigemptyset(&sa.sa_mask);
@@ -216,6 +233,7 @@ bool Server::before_sleep() {
     if (loading() || prepare_shutdown(save, (flags & config::kShutdownForce) != 0)) {
       shutdown_requested_ = true;
     } else {
+      g_shutdown_pending = false;
       CACHET_LOG_WARNING("Errors trying to shut down the server. Check the logs for more "
                          "information.");
     }
