@@ -305,3 +305,19 @@ def test_changes_are_counted_as_valkey_counts_them(r):
     assert changes() == before + 10  # a list move counts once
     r.smove("s", "s2", "x")
     assert changes() == before + 12  # a set move: the removal, and the addition
+
+
+@pytest.mark.parametrize("binary", [None, REFERENCE_BIN], ids=["cachet", "reference"])
+def test_second_sigint_abandons_the_shutdown_save(server_factory, tmp_path, binary):
+    s = start_with_dir(server_factory, tmp_path, "--save", "900 1", binary=binary)
+    c = s.client()
+    c.mset({f"k{i}": i for i in range(40)})
+    c.config_set("rdb-key-save-delay", 100000)  # about 4 s of saving
+    s.expect_exit = True
+    s.proc.send_signal(signal.SIGINT)  # shutdown, saving first
+    temp = tmp_path / f"temp-{s.proc.pid}.rdb"
+    wait_until(temp.exists, message="the shutdown save to start")
+    s.proc.send_signal(signal.SIGINT)  # "you insist": out now, without the half-made file
+    s.proc.wait(timeout=WAIT)
+    assert s.proc.returncode != 0
+    assert not temp.exists() and not (tmp_path / "dump.rdb").exists()
