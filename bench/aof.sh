@@ -36,15 +36,7 @@ BIN[redis]=$REDIS_SERVER
 assign_ports 0
 
 proto=$WORKDIR/load.resp
-python3 - "$KEYS" "$proto" <<'EOF'
-import sys
-n, path = int(sys.argv[1]), sys.argv[2]
-with open(path, "wb") as f:
-    for i in range(n):
-        key = b"key:%012d" % i
-        value = b"value-%09d" % i
-        f.write(b"*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(key), key, len(value), value))
-EOF
+write_set_proto "$KEYS" "$proto"
 
 AOF_ARGS=(--save "" --appendonly yes --appendfsync everysec --auto-aof-rewrite-percentage 0)
 
@@ -110,19 +102,12 @@ echo "- both servers: \`--save \"\" ${AOF_ARGS[*]:2}\`; keys key:NNNNNNNNNNNN ->
 echo
 echo "| measure | cachet | redis | cachet/redis |"
 echo "|---|---:|---:|---:|"
-row() {  # row LABEL ARRAY-NAME
-  local -n values=$2
-  local c r
-  c=$(median ${values[cachet]})
-  r=$(median ${values[redis]})
-  echo "| $1 | $c | $r | $(ratio "$c" "$r") |"
-}
-row "$KEYS SETs through the AOF (pipe), ms" WRITE_MS
-row "incr file, bytes" INCR_BYTES
-row "restart replaying the incr file, ms" REPLAY_MS
-row "BGREWRITEAOF, ms" REWRITE_MS
-row "base file, bytes" BASE_BYTES
-row "restart loading the base, ms" BASE_LOAD_MS
+median_row "$KEYS SETs through the AOF (pipe), ms" WRITE_MS
+median_row "incr file, bytes" INCR_BYTES
+median_row "restart replaying the incr file, ms" REPLAY_MS
+median_row "BGREWRITEAOF, ms" REWRITE_MS
+median_row "base file, bytes" BASE_BYTES
+median_row "restart loading the base, ms" BASE_LOAD_MS
 echo
 echo "Raw values (per run, cachet / redis): writes ${WRITE_MS[cachet]}/ ${WRITE_MS[redis]};" \
      "replay ${REPLAY_MS[cachet]}/ ${REPLAY_MS[redis]}; rewrite ${REWRITE_MS[cachet]}/ ${REWRITE_MS[redis]};" \

@@ -291,6 +291,30 @@ server_ticks() {  # user+system CPU clock ticks of a process (all threads); "" i
 now_ns() { date +%s%N; }
 ms_since() { echo $(( ($(now_ns) - $1) / 1000000 )); }  # ms_since START_NS
 
+# write_set_proto N PATH: N SETs as RESP for redis-cli --pipe, keys key:NNNNNNNNNNNN (the names
+# redis-benchmark -r N writes, so its SET load only overwrites them), 15-byte values.
+write_set_proto() {
+  python3 - "$1" "$2" <<'EOF'
+import sys
+n, path = int(sys.argv[1]), sys.argv[2]
+with open(path, "wb") as f:
+    for i in range(n):
+        key = b"key:%012d" % i
+        value = b"value-%09d" % i
+        f.write(b"*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(key), key, len(value), value))
+EOF
+}
+
+# median_row LABEL ARRAY-NAME: a markdown row of the medians of ARRAY[cachet] and
+# ARRAY[redis] (space-separated samples) and their ratio.
+median_row() {
+  local -n values=$2
+  local c r
+  c=$(median ${values[cachet]})
+  r=$(median ${values[redis]})
+  echo "| $1 | $c | $r | $(ratio "$c" "$r") |"
+}
+
 ratio() {  # ratio A B -> A/B with two decimals, or n/a
   if [[ $1 =~ ^[0-9.]+$ && $2 =~ ^[0-9.]+$ ]] && awk -v b="$2" 'BEGIN { exit !(b > 0) }'; then
     awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'

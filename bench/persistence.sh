@@ -39,15 +39,7 @@ BIN[redis]=$REDIS_SERVER
 assign_ports 0
 
 proto=$WORKDIR/load.resp
-python3 - "$KEYS" "$proto" <<'EOF'
-import sys
-n, path = int(sys.argv[1]), sys.argv[2]
-with open(path, "wb") as f:
-    for i in range(n):
-        key = b"key:%012d" % i  # redis-benchmark -r's key format: its writes overwrite these
-        value = b"value-%09d" % i
-        f.write(b"*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(key), key, len(value), value))
-EOF
+write_set_proto "$KEYS" "$proto"
 
 pss_kb() {  # pss_kb PID -> Pss in kB of that process (0 when gone)
   awk '/^Pss:/ {print $2; found=1} END {if (!found) print 0}' "/proc/$1/smaps_rollup" 2>/dev/null || echo 0
@@ -119,18 +111,11 @@ echo "- keys: key:NNNNNNNNNNNN -> value-NNNNNNNNN (15 bytes), the names redis-be
 echo
 echo "| measure | cachet | redis | cachet/redis |"
 echo "|---|---:|---:|---:|"
-row() {  # row LABEL ARRAY-NAME
-  local -n values=$2
-  local c r
-  c=$(median ${values[cachet]})
-  r=$(median ${values[redis]})
-  echo "| $1 | $c | $r | $(ratio "$c" "$r") |"
-}
-row "SAVE, ms" SAVE_MS
-row "dump.rdb, bytes" RDB_BYTES
-row "BGSAVE under writes, ms" BGSAVE_MS
-row "extra PSS during BGSAVE, kB" PEAK_EXTRA_KB
-row "restart and load, ms" LOAD_MS
+median_row "SAVE, ms" SAVE_MS
+median_row "dump.rdb, bytes" RDB_BYTES
+median_row "BGSAVE under writes, ms" BGSAVE_MS
+median_row "extra PSS during BGSAVE, kB" PEAK_EXTRA_KB
+median_row "restart and load, ms" LOAD_MS
 echo
 echo "Raw values (per run): SAVE ${SAVE_MS[cachet]}/ ${SAVE_MS[redis]}; BGSAVE ${BGSAVE_MS[cachet]}/ ${BGSAVE_MS[redis]};" \
      "extra PSS ${PEAK_EXTRA_KB[cachet]}/ ${PEAK_EXTRA_KB[redis]}; load ${LOAD_MS[cachet]}/ ${LOAD_MS[redis]}"
