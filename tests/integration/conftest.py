@@ -11,6 +11,7 @@ import os
 import pytest
 
 import certs as certs_mod
+from aof_files import BINARIES, BINARY_IDS
 from harness import LIVE_FACTORIES, SERVER_BIN, ServerFactory
 
 
@@ -66,3 +67,18 @@ def r(server):
     client.flushall()
     yield client
     client.close()
+
+
+@pytest.fixture
+def data(tmp_path):
+    """An empty --dir (tmp_path also holds the servers' work dirs)."""
+    directory = tmp_path / "data"
+    directory.mkdir()
+    return directory
+
+
+@pytest.fixture(params=BINARIES, ids=BINARY_IDS)
+def binary(request):
+    """The server under test: Cachet, or redis-server to check the test itself (the AOF
+    tests take it)."""
+    return request.param
