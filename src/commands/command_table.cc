@@ -43,6 +43,14 @@ CommandSpec* CommandTable::find(std::string_view name) const {
   return it == by_name_.end() ? nullptr : it->second.get();
 }
 
+CommandSpec* CommandTable::resolve(const std::vector<std::string_view>& argv) const {
+  CommandSpec* spec = find(argv[0]);
+  if (spec != nullptr && !spec->subcommands.empty() && argv.size() >= 2) {
+    if (CommandSpec* sub = spec->find_subcommand(argv[1])) return sub;
+  }
+  return spec;
+}
+
 CommandSpec* CommandSpec::find_subcommand(std::string_view sub) const {
   char buf[64] = {};
   std::string_view lower;

@@ -116,6 +116,9 @@ class CommandTable {
   // Adds a subcommand to `parent`; the spec's name is the bare subcommand ("get").
   CommandSpec& add_subcommand(CommandSpec& parent, CommandSpec spec);
   CommandSpec* find(std::string_view name) const;  // case-insensitive
+  // The command a request names: its subcommand when argv[1] names one, else the command
+  // itself; nullptr for an unknown name.
+  CommandSpec* resolve(const std::vector<std::string_view>& argv) const;
   const std::vector<CommandSpec*>& all() const { return ordered_; }
   size_t size() const { return ordered_.size(); }
 

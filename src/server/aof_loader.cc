@@ -260,10 +260,7 @@ bool AofLoader::handle_truncation() {
 }
 
 bool AofLoader::run(const std::vector<std::string_view>& argv) {
-  commands::CommandSpec* spec = engine_.commands.find(argv[0]);
-  if (spec != nullptr && !spec->subcommands.empty() && argv.size() >= 2) {
-    if (commands::CommandSpec* sub = spec->find_subcommand(argv[1])) spec = sub;
-  }
+  commands::CommandSpec* spec = engine_.commands.resolve(argv);
   if (spec == nullptr) {
     fail(fmt::format("Unknown command '{}' reading the append only file {}", argv[0],
                      base_name(files_[index_])));
@@ -285,11 +282,7 @@ bool AofLoader::run(const std::vector<std::string_view>& argv) {
   if (spec->name == "exec") {
     for (const std::vector<std::string>& q : queued_) {
       std::vector<std::string_view> args(q.begin(), q.end());
-      commands::CommandSpec* inner = engine_.commands.find(args[0]);
-      if (!inner->subcommands.empty() && args.size() >= 2) {
-        if (commands::CommandSpec* sub = inner->find_subcommand(args[1])) inner = sub;
-      }
-      execute(*inner, args);
+      execute(*engine_.commands.resolve(args), args);  // resolved once already when queued
     }
     queued_.clear();
     in_multi_ = false;

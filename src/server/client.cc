@@ -122,7 +122,9 @@ void Client::process_input() {
     if (status == resp::ParseStatus::kRequest) {
       // Only while CLIENT PAUSE is in force does a request need looking up before it runs.
       const commands::CommandSpec* spec =
-          server_->pause_mode() == PauseMode::kNone ? nullptr : resolve(parser_.args());
+          server_->pause_mode() == PauseMode::kNone
+              ? nullptr
+              : server_->engine().commands.resolve(parser_.args());
       if (spec != nullptr && server_->pause_blocks(spec->flags)) {
         paused_ = true;  // the request stays in the buffer for resume()
         server_->add_paused(this);
@@ -139,14 +141,6 @@ void Client::process_input() {
     query_.consume(parser_.consumed());
   }
   if (query_.empty()) query_.shrink_if_idle(kIdleBufferKeep);
-}
-
-commands::CommandSpec* Client::resolve(const std::vector<std::string_view>& args) const {
-  commands::CommandSpec* spec = server_->engine().commands.find(args[0]);
-  if (spec != nullptr && !spec->subcommands.empty() && args.size() >= 2) {
-    if (commands::CommandSpec* sub = spec->find_subcommand(args[1])) return sub;
-  }
-  return spec;
 }
 
 void Client::reply_error(std::string_view message) {

@@ -68,8 +68,6 @@ class Client : public net::ConnectionOwner,
  private:
   void process_input();
   bool looks_like_tls_handshake() const;
-  // The command (or subcommand) a request names, or nullptr.
-  commands::CommandSpec* resolve(const std::vector<std::string_view>& args) const;
   void execute(const std::vector<std::string_view>& args);
   // Runs a checked command: handler, statistics, error counting. EXEC calls it per queued
   // command.
